@@ -1,0 +1,2 @@
+"""The async Transmit client on httpx: client-credentials token cache, one method per
+endpoint, typed errors, retries. No Qt."""

@@ -1,0 +1,335 @@
+"""Plain wiring: one small context object that the GUI (and tests) hand to whoever needs it.
+
+No Qt here. `build_context` is blocking (it may start the sandbox child process and seed a demo
+store), so the GUI runs it off the GUI thread. Everything network-bound on the context is async
+and meant for the GUI's one event loop.
+
+Which store file holds which sessions: real environments share `sessions.sqlite` (rows carry
+their environment's name, and every query filters by it, so switching never mixes them); the
+sandbox demo uses `sandbox-demo.sqlite`, recreated on each demo start because the sandbox's
+sessions are new on every run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from transmit_admin.core.environment import Environment, Region
+from transmit_admin.store.paths import database_path
+
+if TYPE_CHECKING:
+    from transmit_admin.api.client import TransmitClient
+    from transmit_admin.api.jwks import JwksCache
+    from transmit_admin.core.keys import KeySet
+    from transmit_admin.sandbox.runner import SandboxInfo, SandboxProcess
+    from transmit_admin.services.session_service import SessionService
+    from transmit_admin.store.secrets import SecretStore
+    from transmit_admin.store.store import Store
+
+log = logging.getLogger(__name__)
+
+SANDBOX_ENV_NAME = "sandbox"
+DEMO_STORE_NAME = "sandbox-demo.sqlite"
+DEMO_USERS = 25
+DEMO_SESSIONS = 300
+
+SecretGetter = Callable[[], str]
+
+
+class MissingSecret(Exception):
+    """The environment's client secret is not stored; the message says where to enter it."""
+
+    def sentence(self) -> str:
+        return str(self)
+
+
+def current_actor() -> str:
+    """The OS user, recorded in the audit log as who did an action."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers) and no USER variable
+        return os.environ.get("USERNAME") or "unknown"
+
+
+def stored_secret_getter(secrets: SecretStore, env_name: str) -> SecretGetter:
+    """Reads the secret at call time, so an edited secret is picked up without restarting."""
+
+    def get() -> str:
+        value = secrets.get(env_name)
+        if not value:
+            raise MissingSecret(
+                f"No client secret is stored for the environment {env_name!r}. "
+                "Enter it in Settings → Environments."
+            )
+        return value
+
+    return get
+
+
+def store_path_for(data_dir: Path, env: Environment) -> Path:
+    if env.region is Region.SANDBOX:
+        return data_dir / DEMO_STORE_NAME
+    return database_path(data_dir)
+
+
+@dataclass
+class AppContext:
+    data_dir: Path
+    store: Store
+    environment: Environment
+    secrets: SecretStore
+    jwks: JwksCache
+    sandbox: SandboxProcess | None
+    actor: str
+    secret_getter: SecretGetter
+    store_path: Path
+    # The sandbox's URLs and credentials; set with or without a process this context owns.
+    sandbox_info: SandboxInfo | None = None
+    # Why the last `keyset()` returned None (for the inspector's status line), else None.
+    keyset_problem: str | None = None
+    _clients: dict[Environment, TransmitClient] = field(default_factory=dict, repr=False)
+    _stores: dict[Path, Store] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._stores.setdefault(self.store_path, self.store)
+        if self.sandbox is not None and self.sandbox_info is None:
+            self.sandbox_info = self.sandbox.info
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.environment.region is Region.SANDBOX
+
+    def secret_getter_for(self, env_name: str) -> SecretGetter:
+        """Reads `self.secrets` at call time: the store may be replaced (Settings) mid-run."""
+
+        def get() -> str:
+            return stored_secret_getter(self.secrets, env_name)()
+
+        return get
+
+    @property
+    def client(self) -> TransmitClient:
+        """One client per environment, kept for the run so its client-token cache survives."""
+        # Keyed by the whole (frozen) environment: an edited environment gets a fresh client.
+        client = self._clients.get(self.environment)
+        if client is None:
+            from transmit_admin.api.client import TransmitClient
+
+            client = TransmitClient(self.environment, self.secret_getter)
+            self._clients[self.environment] = client
+        return client
+
+    @property
+    def service(self) -> SessionService:
+        from transmit_admin.services.session_service import SessionService
+
+        # Cheap to build; built per access so it always pairs the current store, client and env.
+        return SessionService(
+            self.store,
+            self.client,
+            self.environment,
+            self.actor,
+            keys_provider=self.keyset,
+        )
+
+    async def keyset(self, kid: str | None = None) -> KeySet | None:
+        """The environment's signing keys (cached by `JwksCache`); None when unreachable.
+
+        A `kid` the cached set lacks makes the cache refetch once (key rotation)."""
+        try:
+            keys = await self.jwks.keyset(self.environment.jwks_url, kid)
+        except Exception as exc:  # the inspector then says "unverified", and why
+            log.warning("could not fetch the JWKS of %s", self.environment.name, exc_info=True)
+            self.keyset_problem = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            return None
+        self.keyset_problem = None
+        return keys
+
+    def adopt_sandbox(self, sandbox: SandboxProcess, store: Store, path: Path) -> None:
+        """Takes over a sandbox started later in the run (and its demo store); closed by us."""
+        self.sandbox = sandbox
+        self.sandbox_info = sandbox.info
+        self._stores[path] = store
+
+    def switch_environment(self, env: Environment, secret_getter: SecretGetter) -> None:
+        """Makes `env` current. Its sessions come from its own store file (or rows)."""
+        from transmit_admin.store.db import open_store
+
+        path = store_path_for(self.data_dir, env)
+        store = self._stores.get(path)
+        if store is None:
+            store = open_store(path)
+            self._stores[path] = store
+        self.environment = env
+        self.secret_getter = secret_getter
+        self.store = store
+        self.store_path = path
+
+    async def aclose(self) -> None:
+        for client in list(self._clients.values()):
+            try:
+                await client.aclose()
+            except Exception:
+                log.warning("closing an API client failed", exc_info=True)
+        self._clients.clear()
+        try:
+            await self.jwks.aclose()
+        except Exception:
+            log.warning("closing the JWKS cache failed", exc_info=True)
+        for store in self._stores.values():
+            store.close()
+        self._stores.clear()
+        if self.sandbox is not None:
+            # Blocking for at most a few seconds; off the loop so the window stays painted.
+            await asyncio.to_thread(self.sandbox.stop)
+            self.sandbox = None
+
+
+def sandbox_environment(info: Any) -> Environment:
+    return Environment.from_region(
+        SANDBOX_ENV_NAME,
+        Region.SANDBOX,
+        info.client_id,
+        base_url=info.base_url,
+        issuer=info.issuer,
+        jwks_url=info.jwks_url,
+        redirect_uri=getattr(info, "redirect_uri", None),
+    )
+
+
+def start_demo(data_dir: Path) -> tuple[SandboxProcess, Environment, Store, Path]:
+    """Starts the sandbox and a fresh demo store seeded from it. Blocking."""
+    from transmit_admin.sandbox.runner import SandboxProcess
+
+    sandbox = SandboxProcess.start(users=DEMO_USERS, sessions=DEMO_SESSIONS)
+    try:
+        env, store, path = seed_demo_store(sandbox.info, data_dir)
+    except BaseException:
+        sandbox.stop()
+        raise
+    return sandbox, env, store, path
+
+
+def seed_demo_store(info: SandboxInfo, data_dir: Path) -> tuple[Environment, Store, Path]:
+    """A fresh `sandbox-demo.sqlite` filled with the sandbox's sessions. Blocking."""
+    from transmit_admin.services.demo import seed_from_sandbox
+    from transmit_admin.store.db import open_store
+
+    env = sandbox_environment(info)
+    path = data_dir / DEMO_STORE_NAME
+    for suffix in ("", "-wal", "-shm"):  # disposable demo data: start over each run
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = open_store(path)
+    try:
+        # A worker thread with no loop of its own: the seeding's HTTP gets a private loop.
+        asyncio.run(seed_from_sandbox(store, info.base_url, env.name))
+    except BaseException:
+        store.close()
+        raise
+    return env, store, path
+
+
+def context_for_sandbox(
+    info: SandboxInfo, data_dir: Path, *, secrets: SecretStore | None = None
+) -> AppContext:
+    """A context over a sandbox someone else runs (tests, `--env sandbox` with a URL). Blocking."""
+    from transmit_admin.api.jwks import JwksCache
+    from transmit_admin.store.secrets import SecretStore
+
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    env, store, path = seed_demo_store(info, data_dir)
+    client_secret = info.client_secret
+    return AppContext(
+        data_dir=data_dir,
+        store=store,
+        environment=env,
+        secrets=secrets if secrets is not None else SecretStore.in_memory(),
+        jwks=JwksCache(),
+        sandbox=None,
+        actor=current_actor(),
+        secret_getter=lambda: client_secret,
+        store_path=path,
+        sandbox_info=info,
+    )
+
+
+def choose_environment(data_dir: Path, env_name: str | None) -> Environment | None:
+    """The saved environment to open, or None for the sandbox demo. Remembers the choice."""
+    from transmit_admin.store.environments import SavedEnvironments
+
+    saved = SavedEnvironments(data_dir)
+    if env_name == SANDBOX_ENV_NAME:
+        return None
+    if env_name:
+        env = saved.get(env_name)
+        if env is None:
+            known = ", ".join(saved.names()) or "none yet"
+            raise LookupError(
+                f"There is no saved environment named {env_name!r} (saved: {known}). "
+                "Add it in Settings → Environments, or start without --env for the sandbox."
+            )
+        saved.set_last_used(env.name)
+        return env
+    last = saved.last_used
+    if last:
+        return saved.get(last)
+    return None
+
+
+def build_context(
+    data_dir_override: str | os.PathLike[str] | None,
+    env_name: str | None,
+    *,
+    secrets: SecretStore | None = None,
+) -> AppContext:
+    """Opens the store and environment to work on; starts the sandbox when there is none.
+
+    Blocking: run it off the GUI thread. Raises `StoreDamaged` when the store cannot be opened
+    (the UI shows its message instead of starting over the file) and `LookupError` for an
+    unknown `--env`.
+    """
+    from transmit_admin.api.jwks import JwksCache
+    from transmit_admin.store.db import open_store
+    from transmit_admin.store.paths import data_dir as resolve_data_dir
+    from transmit_admin.store.secrets import SecretStore
+
+    data_dir = resolve_data_dir(data_dir_override)
+    env = choose_environment(data_dir, env_name)
+    with ThreadPoolExecutor(1, thread_name_prefix="secret-store") as pool:
+        # Probing the keyring can take a second (D-Bus): overlap it with the sandbox start.
+        pending = None if secrets is not None else pool.submit(SecretStore.open, data_dir)
+        sandbox: SandboxProcess | None = None
+        if env is None:
+            sandbox, env, store, path = start_demo(data_dir)
+            info = sandbox.info
+            getter: SecretGetter = lambda: info.client_secret  # noqa: E731
+        else:
+            path = store_path_for(data_dir, env)
+            store = open_store(path)
+        if pending is not None:
+            secrets = pending.result()
+    assert secrets is not None
+    if sandbox is None:
+        getter = stored_secret_getter(secrets, env.name)  # replaced below by the live reader
+    ctx = AppContext(
+        data_dir=data_dir,
+        store=store,
+        environment=env,
+        secrets=secrets,
+        jwks=JwksCache(),
+        sandbox=sandbox,
+        actor=current_actor(),
+        secret_getter=getter,
+        store_path=path,
+    )
+    if sandbox is None:
+        ctx.secret_getter = ctx.secret_getter_for(env.name)
+    return ctx

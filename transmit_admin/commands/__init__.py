@@ -1,0 +1,1 @@
+"""Sub-commands of `transmit-admin`: each module has `register(subparsers)`."""

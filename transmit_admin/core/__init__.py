@@ -1,0 +1,4 @@
+"""Pure domain: token extraction and verification, reports, keys, environments, session rules.
+
+No Qt, no I/O.
+"""

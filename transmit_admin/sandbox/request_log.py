@@ -1,0 +1,48 @@
+"""Records every Transmit-path request (method, path, status, time; never bodies or queries)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from transmit_admin.sandbox.faults import HELPER_PREFIX
+from transmit_admin.sandbox.models import RequestLogEntry
+from transmit_admin.sandbox.state import SandboxState
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(HELPER_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        received_at = self.state.now()
+        status = 0  # stays 0 when no answer was sent (a dropped connection)
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            scope_state: dict[str, Any] = scope.get("state", {})
+            self.state.log_request(
+                RequestLogEntry(
+                    method=scope.get("method", ""),
+                    path=path,
+                    status=status,
+                    time=received_at,
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    fault=scope_state.get("fault"),
+                )
+            )

@@ -1,0 +1,131 @@
+"""What every part of `Store` shares: the connection, its lock, the clock, transactions.
+
+Methods are safe to call from any one thread at a time, and from several threads (a lock
+serialises them); other processes may write the same file concurrently (WAL, busy timeout).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import getpass
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlite_utils import Database
+
+from transmit_admin.store.records import require_aware
+
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's write lock
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="StoreBase")
+
+
+class UnknownSession(LookupError):
+    """No session with that environment and session id is recorded."""
+
+    def __init__(self, environment: str, session_id: str) -> None:
+        super().__init__(f"no session {session_id!r} is recorded for environment {environment!r}")
+        self.environment = environment
+        self.session_id = session_id
+
+
+def locked(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """Runs the method holding the store's lock (one connection, several threads)."""
+
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    functools.update_wrapper(wrapper, method)
+    return wrapper
+
+
+def os_user() -> str:
+    """Who is acting, for events and the audit log: the OS login name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in a bare container
+        return "unknown"
+
+
+class StoreBase:
+    def __init__(self, db: Database, path: Path, *, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.path = path
+        self._clock = clock
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self: S) -> S:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @locked
+    def check_integrity(self) -> list[str]:
+        """SQLite's full `quick_check` of the file: ["ok"] or the problems found (slow on
+        big files: about 20 s at 1M sessions)."""
+        return [str(row[0]) for row in self.db.conn.execute("PRAGMA quick_check")]
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write transaction (nested: a savepoint), taken with BEGIN IMMEDIATE.
+
+        A deferred BEGIN that reads first and writes later cannot wait for another process's
+        write lock: SQLite answers "database is locked" at once instead of honouring the
+        busy timeout. Taking the write lock up front makes concurrent writers queue.
+        """
+        with self._lock:
+            if self.db.conn.in_transaction:
+                with self._savepoint():
+                    yield
+                return
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A nested `writing()`: undone alone when its block raises.
+
+        One constant name rather than sqlite-utils' random one per call: SQLite pairs RELEASE
+        and ROLLBACK TO with the innermost savepoint of that name, so nesting still works, and
+        the three statements are prepared once (the connection's statement cache) instead of
+        on every nested write (an action's outcome nests three).
+        """
+        conn = self.db.conn
+        conn.execute("SAVEPOINT store_writing")
+        try:
+            yield
+        except BaseException:
+            # A failure such as a RAISE(ROLLBACK) trigger can end the whole transaction,
+            # savepoints included; then there is nothing left to roll back to.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO SAVEPOINT store_writing")
+                conn.execute("RELEASE SAVEPOINT store_writing")
+            raise
+        conn.execute("RELEASE SAVEPOINT store_writing")
+
+    def now(self) -> datetime:
+        return require_aware(self._clock(), "clock()")
+
+    def _row_id(self, environment: str, session_id: str) -> int | None:
+        row = self.db.conn.execute(
+            "SELECT id FROM sessions WHERE environment = ? AND session_id = ?",
+            [environment, session_id],
+        ).fetchone()
+        return None if row is None else int(row[0])

@@ -1,0 +1,108 @@
+"""A session's events and the append-only audit log (the database refuses to change it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any, Literal
+
+from transmit_admin.store import export, guard
+from transmit_admin.store.base import StoreBase, UnknownSession, locked, os_user
+from transmit_admin.store.records import AuditEntry, EventKind, SessionEvent, require_aware
+from transmit_admin.store.rows import AUDIT_SELECT, audit_from_row, event_from_row, to_epoch
+
+_AUDIT_BATCH = 500
+
+
+class HistoryMixin(StoreBase):
+    @locked
+    def add_event(
+        self,
+        environment: str,
+        session_id: str,
+        kind: EventKind | str,
+        detail: str = "",
+        actor: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> SessionEvent:
+        """Appends to a session's history (raises UnknownSession). `actor`: the OS user."""
+        kind = EventKind(kind)
+        row_id = self._row_id(environment, session_id)
+        if row_id is None:
+            raise UnknownSession(environment, session_id)
+        moment = require_aware(at, "at") if at is not None else self.now()
+        actor = actor or os_user()
+        detail = guard.scrub_text(detail)
+        with self.writing():
+            cursor = self.db.execute(
+                "INSERT INTO session_events (session_row, kind, at, actor, detail) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [row_id, str(kind), to_epoch(moment), actor, detail],
+            )
+        assert cursor.lastrowid is not None
+        return SessionEvent(cursor.lastrowid, environment, session_id, kind, moment, actor, detail)
+
+    @locked
+    def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
+        """A session's history, oldest first."""
+        rows = self.db.conn.execute(
+            "SELECT e.id, s.environment, s.session_id, e.kind, e.at, e.actor, e.detail "
+            "FROM session_events e JOIN sessions s ON s.id = e.session_row "
+            "WHERE s.environment = ? AND s.session_id = ? ORDER BY e.id",
+            [environment, session_id],
+        ).fetchall()
+        return [event_from_row(row) for row in rows]
+
+    @locked
+    def audit(
+        self,
+        action: str,
+        target: str,
+        outcome: str,
+        detail: str = "",
+        actor: str | None = None,
+        environment: str | None = None,
+    ) -> AuditEntry:
+        """Appends to the audit log (which the database refuses to change afterwards)."""
+        moment = self.now()
+        actor = actor or os_user()
+        detail = guard.scrub_text(detail)
+        target = guard.scrub_text(target)
+        with self.writing():
+            cursor = self.db.execute(
+                "INSERT INTO audit_log (at, actor, environment, action, target, outcome, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [to_epoch(moment), actor, environment, action, target, outcome, detail],
+            )
+        assert cursor.lastrowid is not None
+        return AuditEntry(
+            cursor.lastrowid, moment, actor, action, target, outcome, detail, environment
+        )
+
+    def iter_audit(
+        self, limit: int | None = None, *, newest_first: bool = True
+    ) -> Iterator[AuditEntry]:
+        """Streams the audit log in batches (the lock is held per batch, not throughout)."""
+        yielded = 0
+        last_id: int | None = None
+        comparison, direction = ("<", "DESC") if newest_first else (">", "ASC")
+        while limit is None or yielded < limit:
+            batch = _AUDIT_BATCH if limit is None else min(_AUDIT_BATCH, limit - yielded)
+            where = "" if last_id is None else f"WHERE id {comparison} ?"
+            params: list[Any] = [] if last_id is None else [last_id]
+            with self._lock:
+                rows = self.db.conn.execute(
+                    f"SELECT {AUDIT_SELECT} FROM audit_log {where} ORDER BY id {direction} LIMIT ?",
+                    [*params, batch],
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield audit_from_row(row)
+            yielded += len(rows)
+            last_id = rows[-1][0]
+
+    def export_audit(self, fp: IO[str], fmt: Literal["csv", "json"] = "csv") -> int:
+        """Writes the whole audit log, oldest first; returns the number of entries."""
+        return export.write_audit(self.iter_audit(newest_first=False), fp, fmt)

@@ -1,0 +1,317 @@
+"""`Store`: every read and write of the session database goes through it.
+
+Open one with `transmit_admin.store.db.open_store(path)`. The store records facts and keeps
+history; deciding what a session's status should be is `core.lifecycle`'s job (the services
+call `derive_status`, then write the result). See `base.py` for threads and processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime
+from typing import IO, Literal
+
+from transmit_admin.core.lifecycle import SessionStatus
+from transmit_admin.store import export, queries, search
+from transmit_admin.store.base import (
+    BUSY_TIMEOUT_MS,
+    UnknownSession,
+    locked,
+    os_user,
+)
+from transmit_admin.store.history import HistoryMixin
+from transmit_admin.store.records import (
+    AppRef,
+    ImportResult,
+    Page,
+    PageCursor,
+    SessionQuery,
+    SessionRecord,
+    require_aware,
+)
+from transmit_admin.store.rows import (
+    SESSION_COLUMNS,
+    SESSION_SELECT,
+    session_from_row,
+    session_params,
+    to_epoch,
+)
+from transmit_admin.store.tokens import TokenMixin
+
+# Re-exported: callers import these from here.
+__all__ = ["BUSY_TIMEOUT_MS", "Store", "UnknownSession", "os_user"]
+
+log = logging.getLogger(__name__)
+
+
+class Store(TokenMixin, HistoryMixin):
+    """The session database. Sessions, searches, paging and export live here; tokens
+    (`tokens.py`), events and the audit log (`history.py`) and the connection basics
+    (`base.py`) are mixed in from their own modules."""
+
+    # -- sessions ------------------------------------------------------------------------
+
+    @locked
+    def upsert_session(self, record: SessionRecord) -> bool:
+        """Inserts the session or replaces every field of the recorded one; True when new.
+
+        `access_expires_at` only ever moves forward (it tracks the newest token seen).
+        """
+        params = session_params(record)
+        columns = ", ".join(SESSION_COLUMNS)
+        values = ", ".join(f":{c}" for c in SESSION_COLUMNS)
+        updates = ", ".join(
+            f"{c} = excluded.{c}"
+            for c in SESSION_COLUMNS
+            if c not in ("environment", "session_id", "access_expires_at")
+        )
+        with self.writing():
+            existed = self._row_id(record.environment, record.session_id) is not None
+            self.db.execute(
+                f"INSERT INTO sessions ({columns}) VALUES ({values}) "
+                f"ON CONFLICT (environment, session_id) DO UPDATE SET {updates}, "
+                "access_expires_at = CASE WHEN excluded.access_expires_at IS NULL "
+                "THEN access_expires_at WHEN access_expires_at IS NULL "
+                "THEN excluded.access_expires_at "
+                "ELSE max(access_expires_at, excluded.access_expires_at) END",
+                params,
+            )
+        return not existed
+
+    @locked
+    def record_status(self, record: SessionRecord) -> None:
+        """Writes `record`'s status, `revoked_at`, `ended_at` and `last_checked_at`, and no
+        other column. Raises UnknownSession.
+
+        For the outcome of an action: its record was read before a slow API call, and writing
+        it whole (`upsert_session`) would undo whatever changed meanwhile (a note, a newer
+        token's `access_expires_at`). It is also far cheaper: the full-text index and the
+        sort indexes without `status` in them are left alone.
+        """
+        with self.writing():
+            cursor = self.db.execute(
+                "UPDATE sessions SET status = ?, revoked_at = ?, ended_at = ?, "
+                "last_checked_at = ? WHERE environment = ? AND session_id = ?",
+                [
+                    str(record.status),
+                    to_epoch(record.revoked_at),
+                    to_epoch(record.ended_at),
+                    to_epoch(record.last_checked_at),
+                    record.environment,
+                    record.session_id,
+                ],
+            )
+            if cursor.rowcount == 0:
+                raise UnknownSession(record.environment, record.session_id)
+
+    @locked
+    def get_session(self, environment: str, session_id: str) -> SessionRecord | None:
+        row = self.db.conn.execute(
+            f"SELECT {SESSION_SELECT} FROM sessions WHERE environment = ? AND session_id = ?",
+            [environment, session_id],
+        ).fetchone()
+        return None if row is None else session_from_row(row)
+
+    @locked
+    def set_status(
+        self,
+        environment: str,
+        session_id: str,
+        status: SessionStatus,
+        *,
+        at: datetime | None = None,
+    ) -> SessionRecord:
+        """Sets the status; moving to revoked or ended also stamps `revoked_at`/`ended_at`
+        with `at` (default: now). Raises UnknownSession."""
+        status = SessionStatus(status)
+        stamp = to_epoch(require_aware(at, "at") if at is not None else self.now())
+        with self.writing():
+            cursor = self.db.execute(
+                "UPDATE sessions SET status = :status, "
+                "revoked_at = CASE WHEN :status = 'revoked' THEN coalesce(revoked_at, :at) "
+                "ELSE revoked_at END, "
+                "ended_at = CASE WHEN :status = 'ended' THEN coalesce(ended_at, :at) "
+                "ELSE ended_at END "
+                "WHERE environment = :environment AND session_id = :session_id",
+                {
+                    "status": str(status),
+                    "at": stamp,
+                    "environment": environment,
+                    "session_id": session_id,
+                },
+            )
+            if cursor.rowcount == 0:
+                raise UnknownSession(environment, session_id)
+        found = self.get_session(environment, session_id)
+        assert found is not None  # just written under the lock
+        return found
+
+    @locked
+    def page_sessions(
+        self, query: SessionQuery, after: PageCursor | None = None, limit: int = 100
+    ) -> Page:
+        """One page of the session table in the query's order; pass `next_cursor` back for
+        the following page. Sessions whose expiry passed are marked expired first."""
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._expire_due(query.environment)
+        match, ids, narrow = self._plan(query)
+        if query.search is not None and match is None:
+            return Page([], None)
+        sql = queries.page_sql(query, after, limit, match, narrow=narrow, ids=ids)
+        fetched = self.db.conn.execute(sql.text, sql.params).fetchall()
+        rows = [session_from_row(row[:-1]) for row in fetched[:limit]]
+        next_cursor = None
+        if len(fetched) > limit:
+            last = fetched[limit - 1]
+            next_cursor = PageCursor(query.sort, query.descending, last[-1], last[0])
+        return Page(rows, next_cursor)
+
+    @locked
+    def cursor_at(self, query: SessionQuery, offset: int) -> PageCursor | None:
+        """A cursor from which `page_sessions` continues at row `offset` (0-based) of the
+        query, for a scrollbar dragged deep into the table; None past the last row.
+
+        It skips entries of the sort index rather than decoding rows (about 50 ms per
+        million skipped here); paging on from the cursor is by key again.
+        """
+        if offset < 1:
+            raise ValueError("offset must be at least 1 (offset 0 needs no cursor)")
+        self._expire_due(query.environment)
+        match, ids, narrow = self._plan(query)
+        if query.search is not None and match is None:
+            return None
+        sql = queries.cursor_at_sql(query, offset, match, narrow=narrow, ids=ids)
+        row = self.db.conn.execute(sql.text, sql.params).fetchone()
+        return None if row is None else PageCursor(query.sort, query.descending, row[0], row[1])
+
+    @locked
+    def count_sessions(self, query: SessionQuery) -> int:
+        self._expire_due(query.environment)
+        if query.user is None and query.search is None:
+            sql = queries.count_from_counters_sql(query)
+        else:
+            match, ids, narrow = self._plan(query)
+            if query.search is not None and match is None:
+                return 0
+            sql = queries.count_sql(query, match, narrow=narrow, ids=ids)
+        return int(self.db.conn.execute(sql.text, sql.params).fetchone()[0])
+
+    @locked
+    def sessions_of_user(self, environment: str, user_ref: str) -> list[SessionRecord]:
+        """Every session of a user id or an email (case-insensitive), newest first."""
+        rows: list[SessionRecord] = []
+        query = SessionQuery(environment, user=user_ref)
+        after: PageCursor | None = None
+        while True:
+            page = self.page_sessions(query, after, limit=500)
+            rows += page.rows
+            if page.next_cursor is None:
+                return rows
+            after = page.next_cursor
+
+    @locked
+    def distinct_apps(self, environment: str) -> list[AppRef]:
+        """The apps seen in an environment with their session counts, by name."""
+        counted = self.db.conn.execute(
+            "SELECT app_key, sum(n) FROM session_counts WHERE environment = ? AND app_key != '' "
+            "GROUP BY app_key HAVING sum(n) > 0",
+            [environment],
+        ).fetchall()
+        apps = []
+        for app_id, sessions in counted:
+            name = self.db.conn.execute(
+                "SELECT app_name FROM sessions WHERE environment = ? AND app_id = ? "
+                "AND app_name IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+                [environment, app_id],
+            ).fetchone()
+            apps.append(AppRef(app_id, None if name is None else name[0], int(sessions)))
+        return sorted(apps, key=lambda app: ((app.app_name or app.app_id).casefold(), app.app_id))
+
+    @locked
+    def find_session_by_fingerprint(self, fingerprint: str) -> SessionRecord | None:
+        row = self.db.conn.execute(
+            "SELECT environment, session_id FROM tokens_seen WHERE fingerprint = ?",
+            [fingerprint.lower()],
+        ).fetchone()
+        return None if row is None or row[1] is None else self.get_session(row[0], row[1])
+
+    @locked
+    def find_session_by_jti(self, jti: str, environment: str | None = None) -> SessionRecord | None:
+        sql = "SELECT environment, session_id FROM tokens_seen WHERE jti = ?"
+        params = [jti]
+        if environment is not None:
+            sql += " AND environment = ?"
+            params.append(environment)
+        for env, session_id in self.db.conn.execute(sql + " ORDER BY seen_at DESC", params):
+            if session_id is not None:
+                return self.get_session(env, session_id)
+        return None
+
+    # -- export / import -------------------------------------------------------------------
+
+    def export_sessions(
+        self,
+        fp: IO[str],
+        fmt: Literal["csv", "json"] = "csv",
+        query: SessionQuery | None = None,
+    ) -> int:
+        """Writes sessions (all, or those of `query`) to `fp` page by page; returns the count."""
+        return export.write_sessions(self, fp, fmt, query)
+
+    @locked
+    def import_sessions(self, fp: IO[str]) -> ImportResult:
+        """Imports an export (CSV or JSON, detected) in one transaction: all rows or none.
+
+        New sessions get source "imported"; sessions already recorded are left as they are.
+        A malformed row raises `export.ImportRefused` naming the row, and nothing is kept.
+        """
+        return export.read_sessions(self, fp)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _plan(self, query: SessionQuery) -> tuple[str | None, list[int] | None, bool]:
+        """(FTS match, the matching ids when the search is narrow, narrow?) of a query.
+
+        A search runs its full-text query once, up to NARROW_SEARCH_LIMIT + 1 ids: when it
+        stops short of that, those ids are the answer's candidates; otherwise the matches are
+        dense and the sort index is walked with the MATCH as a filter.
+        """
+        match = None if query.search is None else search.match_expression(query.search)
+        if match is None:
+            return None, None, query.user is not None
+        probe = queries.search_ids_sql(match)
+        ids = [int(row[0]) for row in self.db.conn.execute(probe.text, probe.params)]
+        if len(ids) <= queries.NARROW_SEARCH_LIMIT:
+            return match, ids, True
+        return match, None, query.user is not None
+
+    def _expire_due(self, environment: str) -> None:
+        """Marks sessions whose expiry passed as expired, so status filters and counts agree
+        with `core.lifecycle.derive_status`.
+
+        Browsing must never wait on another process's writes: this reads first, takes the
+        write lock only when something is due, and gives up at once (busy timeout 0) when
+        another writer holds it; the next page or count tries again.
+        """
+        now = to_epoch(self.now())
+        due = self.db.conn.execute(
+            "SELECT 1 FROM sessions WHERE environment = ? AND status = 'active' "
+            "AND expires_at <= ? LIMIT 1",
+            [environment, now],
+        ).fetchone()
+        if due is None:
+            return
+        self.db.conn.execute("PRAGMA busy_timeout=0")
+        try:
+            with self.writing():
+                self.db.execute(
+                    "UPDATE sessions SET status = 'expired' WHERE environment = ? "
+                    "AND status = 'active' AND expires_at <= ?",
+                    [environment, now],
+                )
+        except sqlite3.OperationalError as exc:
+            log.debug("expiry sweep postponed: %s", exc)
+        finally:
+            self.db.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

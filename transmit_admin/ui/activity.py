@@ -1,0 +1,327 @@
+"""`ActivityPanel`: what was done and how it went, bulk progress with Cancel, and the audit log.
+
+`BulkProgress` is the one channel through which long multi-row work reports (one per bus,
+`bulk_progress(bus)`), so whoever starts bulk work needs no reference to this panel.
+The audit export writes the file in a worker thread (`run_cpu`): a big log never stalls the
+window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from transmit_admin.core.redact import mask_id, redact_secrets
+from transmit_admin.core.timefmt import local_text, utc_text
+from transmit_admin.services.results import ActionResult
+from transmit_admin.ui.bus import UiBus
+from transmit_admin.ui.icons import icon
+from transmit_admin.ui.redaction import mask_text
+from transmit_admin.ui.tasks import TaskRunner, run_cpu
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 1000  # rows kept in the Recent list (oldest dropped)
+AUDIT_SHOWN = 500  # newest audit entries shown; the export has them all
+BAR_INTERVAL_MS = 50
+MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the unmasked (but secret-free) message
+ExportFormat = Literal["csv", "json"]
+
+
+class BulkProgress(QObject):
+    started = Signal(str, int)  # title, total
+    advanced = Signal(int, int, str, bool)  # done, total, message, ok
+    ended = Signal(str, bool)  # summary, ok
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.setObjectName("bulkProgress")
+        self.total = 0
+        self.done = 0
+        self.running = False
+        self._cancel: Callable[[], None] | None = None
+
+    def begin(self, title: str, total: int, cancel: Callable[[], None]) -> None:
+        self.total, self.done, self.running, self._cancel = total, 0, True, cancel
+        self.started.emit(title, total)
+
+    def advance(self, result: ActionResult) -> None:
+        self.done += 1
+        self.advanced.emit(
+            self.done, self.total, f"{result.session_id}: {result.message}", result.ok
+        )
+
+    def end(self, summary: str, ok: bool) -> None:
+        self.running = False
+        self._cancel = None
+        self.ended.emit(summary, ok)
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel()
+
+
+def bulk_progress(bus: UiBus) -> BulkProgress:
+    found = bus.findChild(BulkProgress, "bulkProgress")
+    return found if isinstance(found, BulkProgress) else BulkProgress(bus)
+
+
+class ActivityPanel(QWidget):
+    def __init__(self, ctx: Any, bus: UiBus, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("activityPanel")
+        self.ctx = ctx
+        self.bus = bus
+        self.runner = TaskRunner(bus, self)
+        self.progress = bulk_progress(bus)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Activity"))
+        self.tabs.setDocumentMode(True)
+
+        self.recent = QTreeWidget(self)
+        self.recent.setHeaderLabels([self.tr("Time"), self.tr("Action"), self.tr("Result")])
+        self.recent.setRootIsDecorated(False)
+        self.recent.setAccessibleName(self.tr("Recent actions"))
+        self.recent.setToolTip(self.tr("What was done in this run, newest first"))
+        self.recent.setColumnWidth(0, 80)
+        self.recent.setColumnWidth(1, 140)
+
+        self.bar = QProgressBar(self)
+        self.bar.setAccessibleName(self.tr("Bulk progress"))
+        self.bar.setToolTip(self.tr("Progress of the running bulk action"))
+        self.bar_label = QLabel(self)
+        self.bar_label.setAccessibleName(self.tr("Bulk action"))
+        self.cancel_button = QPushButton(icon("cancel"), self.tr("&Cancel"), self)
+        self.cancel_button.setToolTip(self.tr("Stop sending; what was already sent completes"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel bulk action"))
+        self.progress_row = QWidget(self)
+        row = QHBoxLayout(self.progress_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.bar_label)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        self.progress_row.hide()
+        recent_page = QWidget(self)
+        recent_layout = QVBoxLayout(recent_page)
+        recent_layout.setContentsMargins(0, 0, 0, 0)
+        recent_layout.addWidget(self.progress_row)
+        recent_layout.addWidget(self.recent, 1)
+
+        self.audit = QTreeWidget(self)
+        self.audit.setHeaderLabels(
+            [
+                self.tr("When"),
+                self.tr("Who"),
+                self.tr("Action"),
+                self.tr("Target"),
+                self.tr("Outcome"),
+                self.tr("Detail"),
+            ]
+        )
+        self.audit.setRootIsDecorated(False)
+        for column, width in enumerate((170, 70, 90, 150, 80)):
+            self.audit.setColumnWidth(column, width)
+        self.audit.setAccessibleName(self.tr("Audit log"))
+        self.audit.setToolTip(self.tr("The append-only audit log, newest first"))
+        self.refresh_button = QPushButton(icon("refresh"), self.tr("&Refresh"), self)
+        self.refresh_button.setToolTip(self.tr("Read the audit log again"))
+        self.refresh_button.setAccessibleName(self.tr("Refresh audit log"))
+        self.export_button = QPushButton(icon("export"), self.tr("&Export…"), self)
+        self.export_button.setToolTip(self.tr("Save the whole audit log as CSV or JSON"))
+        self.export_button.setAccessibleName(self.tr("Export audit log"))
+        self.audit_status = QLabel(self)
+        self.audit_status.setAccessibleName(self.tr("Audit status"))
+        audit_page = QWidget(self)
+        audit_layout = QVBoxLayout(audit_page)
+        audit_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.audit_status, 1)
+        buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.export_button)
+        audit_layout.addLayout(buttons)
+        audit_layout.addWidget(self.audit, 1)
+
+        self.tabs.addTab(recent_page, icon("verify"), self.tr("Activity"))
+        self.tabs.addTab(audit_page, icon("note"), self.tr("Audit"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+        self._bar_value: tuple[int, int] | None = None
+        self._bulk_cancelled = 0
+        self._bar_timer = QTimer(self)
+        self._bar_timer.setSingleShot(True)
+        self._bar_timer.setInterval(BAR_INTERVAL_MS)
+        self._bar_timer.timeout.connect(self._apply_bar)
+
+        bus.activity.connect(self.add_activity)
+        bus.redaction_changed.connect(self._redaction_changed)
+        self.progress.started.connect(self._bulk_started)
+        self.progress.advanced.connect(self._bulk_advanced)
+        self.progress.ended.connect(self._bulk_ended)
+        self.cancel_button.clicked.connect(self.progress.cancel)
+        self.refresh_button.clicked.connect(self.load_audit)
+        self.export_button.clicked.connect(self._choose_export)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+    # -- recent -----------------------------------------------------------------------------
+    def add_activity(self, action: str, message: str, ok: bool) -> None:
+        now = time.time()
+        safe = redact_secrets(message)  # never a token or secret, even on screen
+        item = QTreeWidgetItem(
+            [time.strftime("%H:%M:%S", time.localtime(now)), action, self._shown(safe)]
+        )
+        item.setIcon(2, icon("valid" if ok else "invalid"))
+        item.setToolTip(0, f"{utc_text(now)}\n{local_text(now)} local")
+        item.setToolTip(2, self._shown(safe))
+        item.setData(2, Qt.ItemDataRole.UserRole, ok)
+        item.setData(2, MESSAGE_ROLE, safe)
+        self.recent.insertTopLevelItem(0, item)
+        while self.recent.topLevelItemCount() > MAX_RECENT:
+            self.recent.takeTopLevelItem(self.recent.topLevelItemCount() - 1)
+
+    def _shown(self, message: str) -> str:
+        if not self.bus.redaction_enabled():
+            return message
+        return mask_text(message)
+
+    def _redaction_changed(self, _enabled: bool) -> None:
+        for number in range(self.recent.topLevelItemCount()):
+            item = self.recent.topLevelItem(number)
+            if item is not None:
+                shown = self._shown(str(item.data(2, MESSAGE_ROLE) or ""))
+                item.setText(2, shown)
+                item.setToolTip(2, shown)
+        if self.tabs.currentIndex() == 1:
+            self.load_audit()
+
+    def _bulk_started(self, title: str, total: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.bar_label.setText(title)
+        self.bar.setRange(0, max(1, total))
+        self.bar.setValue(0)
+        self.bar.setFormat(self.tr("0 of {0}").format(total))
+        self._bulk_cancelled = 0
+        self.cancel_button.setEnabled(True)
+        self.progress_row.show()
+
+    def _bulk_advanced(self, done: int, total: int, message: str, ok: bool) -> None:
+        # QProgressBar.setValue repaints synchronously (about 6 ms offscreen, measured in
+        # bench/ui.py): per result that was the biggest cost of a bulk revoke. The bar is
+        # moved at most every BAR_INTERVAL_MS instead; each row's result is listed at once.
+        if not ok and message.partition(": ")[2].startswith("cancelled"):
+            self._bulk_cancelled += 1
+        self._bar_value = (done, total)
+        if not self._bar_timer.isActive():
+            self._bar_timer.start()
+        self.add_activity(self.tr("Revoke"), message, ok)
+
+    def _apply_bar(self) -> None:
+        if self._bar_value is not None:
+            done, total = self._bar_value
+            self._bar_value = None
+            # Rows cancelled before they were sent are not progress: after a Cancel the bar
+            # must not read "300 of 300".
+            sent = done - self._bulk_cancelled
+            self.bar.setValue(sent)
+            text = self.tr("{0} of {1}").format(sent, total)
+            if self._bulk_cancelled:
+                text += self.tr(" ({0} cancelled)").format(self._bulk_cancelled)
+            self.bar.setFormat(text)
+
+    def _bulk_ended(self, summary: str, ok: bool) -> None:
+        self._bar_timer.stop()
+        self._apply_bar()
+        self.bar_label.setText(summary)
+        self.cancel_button.setEnabled(False)
+        self.progress_row.setToolTip(summary)
+
+    # -- audit ------------------------------------------------------------------------------
+    def _tab_changed(self, index: int) -> None:
+        if index == 1:
+            self.load_audit()
+
+    def load_audit(self) -> None:
+        self.audit.clear()
+        entries = list(self.ctx.store.iter_audit(limit=AUDIT_SHOWN))
+        for entry in entries:
+            item = QTreeWidgetItem(
+                [
+                    local_text(entry.at),
+                    entry.actor,
+                    entry.action,
+                    mask_id(entry.target) if self.bus.redaction_enabled() else entry.target,
+                    entry.outcome,
+                    self._shown(entry.detail),
+                ]
+            )
+            item.setToolTip(0, utc_text(entry.at))
+            item.setToolTip(5, self._shown(entry.detail))
+            self.audit.addTopLevelItem(item)
+        self.audit_status.setText(
+            self.tr("Newest {0} entries; Export writes them all.").format(len(entries))
+            if len(entries) >= AUDIT_SHOWN
+            else self.tr("{0} entries").format(len(entries))
+        )
+
+    def _choose_export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export the audit log"),
+            "audit.csv",
+            self.tr("CSV (*.csv);;JSON (*.json)"),
+        )
+        if path:
+            fmt: ExportFormat = "json" if path.endswith(".json") or "JSON" in chosen else "csv"
+            self.export_audit(Path(path), fmt)
+
+    def export_audit(self, path: Path, fmt: ExportFormat) -> asyncio.Task[Any] | None:
+        """Writes the audit log to `path` off the GUI thread; the result is shown inline."""
+        self.export_button.setEnabled(False)
+        self.audit_status.setText(self.tr("Exporting…"))
+
+        def done(count: int) -> None:
+            message = self.tr("Exported {0} entries to {1}").format(count, path)
+            self.audit_status.setText(message)
+            self.bus.activity.emit(self.tr("Export audit"), message, True)
+
+        def failed(message: str) -> None:
+            self.audit_status.setText(message)
+
+        return self.runner.start(
+            "export audit",
+            run_cpu(_write_audit, self.ctx.store, path, fmt),
+            busy=[self.export_button],
+            on_result=done,
+            on_error=failed,
+        )
+
+
+def _write_audit(store: Any, path: Path, fmt: ExportFormat) -> int:
+    temporary = path.with_name(path.name + ".part")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as fp:
+            count = int(store.export_audit(fp, fmt))
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return count

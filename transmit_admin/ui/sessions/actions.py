@@ -1,0 +1,404 @@
+"""`SessionActions`: the session commands as QActions (toolbar, menu, context menu, shortcuts).
+
+Each handler asks what it must (dialogs.py), then starts one coroutine on the task runner that
+awaits a plain `SessionService` method and reports the result: inline under the table, on
+the bus (activity panel, row refresh). A session's row changes only through the store, which
+the service updates only on Transmit's answer: a failed revoke leaves the row as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QWidget
+
+from transmit_admin.core.redact import mask_email, mask_id
+from transmit_admin.services.results import ActionResult
+from transmit_admin.ui.activity import bulk_progress
+from transmit_admin.ui.bus import UiBus
+from transmit_admin.ui.errors import user_message
+from transmit_admin.ui.icons import icon
+from transmit_admin.ui.sessions.bulk import revoke_many_off_loop
+from transmit_admin.ui.sessions.dialogs import (
+    CompleteFactorDialog,
+    ConfirmRevokeDialog,
+    MagicLinkDialog,
+    NoteDialog,
+    TypeToConfirmDialog,
+    UserRefDialog,
+)
+from transmit_admin.ui.sessions.magic_link import magic_link_flow
+from transmit_admin.ui.sessions.panel import MAX_SELECTED, SessionsPanel
+from transmit_admin.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+BULK_CONCURRENCY = 8
+# Task name → the action's name in the activity panel.
+TASK_TITLES = {
+    "revoke": "Revoke",
+    "revoke user": "Revoke user",
+    "magic link": "Magic link",
+    "complete": "Complete magic link",
+    "check alive": "Check alive",
+    "re-authenticate": "Re-authenticate",
+    "sync": "Sync user",
+}
+
+
+class SessionActions(QObject):
+    def __init__(
+        self, ctx: Any, bus: UiBus, sessions: SessionsPanel, window: QWidget | None = None
+    ) -> None:
+        super().__init__(window or sessions)
+        self.ctx = ctx
+        self.bus = bus
+        self.sessions = sessions
+        self.window = window or sessions
+        self.runner = TaskRunner(bus, self)
+        self.flow = magic_link_flow(ctx, bus)
+        # A link opened from the mailbox (or the user's browser) completes the factor on its
+        # own: replace the "Magic link sent…" line under the table with the outcome.
+        self.flow.completed.connect(
+            lambda _session_id, ok, message: self.sessions.show_result(message, ok)
+        )
+        self.dialog: QDialog | None = None  # the open question, if any (tests answer it)
+
+        def make(text: str, name: str, tip: str, keys: str, slot: Callable[[], None]) -> QAction:
+            action = QAction(icon(name), text, self)
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+            action.setStatusTip(tip)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            return action
+
+        tr = self.tr
+        self.revoke = make(
+            tr("Re&voke"),
+            "revoke",
+            tr("Log the selected session(s) out at Transmit"),
+            "Del",
+            self.revoke_selected,
+        )
+        self.revoke_user = make(
+            tr("Revoke &user"),
+            "revoke-user",
+            tr("Log out all sessions of the selected user"),
+            "Shift+Del",
+            self.revoke_user_of_selected,
+        )
+        self.magic_link = make(
+            tr("&Magic link"),
+            "magic-link",
+            tr("Add a magic-link factor to the selected session"),
+            "Ctrl+M",
+            self.send_magic_link,
+        )
+        self.complete = make(
+            tr("&Complete link"),
+            "mail",
+            tr("Complete a magic-link factor with its code or redirect URL"),
+            "Ctrl+Shift+M",
+            self.complete_magic_link,
+        )
+        self.check_alive = make(
+            tr("Check &alive"),
+            "check-alive",
+            tr("Ask Transmit whether the session still exists (changes nothing there)"),
+            "Ctrl+L",
+            self.check_alive_selected,
+        )
+        self.reauth = make(
+            tr("Re-&authenticate"),
+            "reauth",
+            tr(
+                "Authenticate silently with the session id: new tokens, and the session is "
+                "extended by 14 days"
+            ),
+            "Ctrl+Shift+A",
+            self.reauthenticate_selected,
+        )
+        self.sync = make(
+            tr("&Sync user"),
+            "sync",
+            tr("Fetch a user's sessions from Transmit into the table, by email or user id"),
+            "Ctrl+Shift+Y",
+            self.sync_user,
+        )
+        self.note = make(
+            tr("&Note"),
+            "note",
+            tr("Write a note on the selected session"),
+            "Ctrl+Shift+N",
+            self.edit_note,
+        )
+        self._single = [self.revoke_user, self.magic_link, self.check_alive, self.reauth, self.note]
+        sessions.context_menu.addActions(
+            [self.revoke, self.revoke_user, self.check_alive, self.reauth]
+        )
+        sessions.context_menu.addSeparator()
+        sessions.context_menu.addActions([self.magic_link, self.complete, self.note, self.sync])
+        sessions.selection_changed.connect(self._update_enabled)
+        # A bulk revoke disables Revoke while it runs; when it ends the selection has not
+        # changed, so nothing else would enable it again.
+        self.runner.finished.connect(lambda *_: self._update_enabled(sessions.selected_ids(2)))
+        self._update_enabled(sessions.selected_ids())
+
+    def all_actions(self) -> list[QAction]:
+        return [
+            self.revoke,
+            self.revoke_user,
+            self.magic_link,
+            self.complete,
+            self.check_alive,
+            self.reauth,
+            self.sync,
+            self.note,
+        ]
+
+    def _update_enabled(self, ids: list[str]) -> None:
+        self.revoke.setEnabled(bool(ids) and not self.runner.is_running("revoke"))
+        for action in self._single:
+            action.setEnabled(len(ids) == 1)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _report(self, action: str, result: ActionResult) -> None:
+        self.bus.session_changed.emit(result.session_id)
+        self.bus.activity.emit(action, result.message, result.ok)
+        self.sessions.show_result(result.message, result.ok)
+
+    def _start(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
+        title = self.tr(TASK_TITLES.get(name, name))
+
+        def failed(message: str) -> None:
+            # Named like the successes in the activity panel ("Sync user", not "sync").
+            self.bus.activity.emit(title, message, False)
+            self.sessions.show_result(message, False)
+
+        started = self.runner.start(name, coro, on_error=failed, report=False)
+        if started is None:
+            self.sessions.show_result(
+                self.tr("Still busy with the previous {0}.").format(name), False
+            )
+
+    def _ask(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+        if self.dialog is not None:
+            self.dialog.reject()
+        self.dialog = dialog
+        dialog.accepted.connect(on_accept)
+        dialog.finished.connect(lambda _code: self._dialog_done(dialog))
+        dialog.open()
+
+    def _dialog_done(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def _one(self) -> Any:
+        ids = self.sessions.selected_ids()
+        if len(ids) != 1:
+            self.sessions.show_result(self.tr("Select one session first."), False)
+            return None
+        return self.ctx.store.get_session(self.ctx.environment.name, ids[0])
+
+    # -- revoke -----------------------------------------------------------------------------
+    def revoke_selected(self) -> None:
+        ids = self.sessions.selected_ids()
+        if not ids:
+            return
+        if len(ids) > MAX_SELECTED:
+            self.sessions.show_result(
+                self.tr("More than {0} sessions are selected; narrow the selection.").format(
+                    MAX_SELECTED
+                ),
+                False,
+            )
+            return
+        env = self.ctx.environment
+        if env.production:
+            self._ask(
+                ConfirmRevokeDialog(len(ids), env.name, self.window),
+                lambda: self._start_revoke(ids),
+            )
+        else:
+            self._start_revoke(ids)
+
+    def _start_revoke(self, ids: list[str]) -> None:
+        self._start("revoke", self._revoke_one(ids[0]) if len(ids) == 1 else self.revoke_many(ids))
+
+    async def _revoke_one(self, session_id: str) -> None:
+        self._report(self.tr("Revoke"), await self.ctx.service.revoke(session_id))
+
+    async def revoke_many(self, ids: list[str]) -> list[ActionResult]:
+        """Bulk revoke with progress and per-row results; cancellable from the activity panel.
+
+        The requests run on a worker thread (bulk.py) so the window stays responsive.
+        """
+        cancel = threading.Event()
+        progress = bulk_progress(self.bus)
+        progress.begin(self.tr("Revoking {0} sessions").format(len(ids)), len(ids), cancel.set)
+        self.revoke.setEnabled(False)
+
+        model = self.sessions.model
+
+        def one_done(result: ActionResult) -> None:
+            # No store read per row on the GUI thread: the result carries the new status.
+            progress.advance(result)
+            model.apply_result(result.session_id, result.status)
+
+        try:
+            results = await revoke_many_off_loop(
+                self.ctx, ids, concurrency=BULK_CONCURRENCY, on_result=one_done, cancel=cancel
+            )
+        except BaseException as exc:  # the runner shows the sentence; the bar must not hang
+            progress.end(user_message(exc, action="revoke"), False)
+            raise
+        finally:
+            self._update_enabled(self.sessions.selected_ids())
+        shown = self.sessions.current_id()
+        if shown is not None:
+            self.bus.session_changed.emit(shown)  # the details view re-reads its session
+        ok = sum(1 for r in results if r.ok)
+        cancelled = sum(1 for r in results if not r.ok and r.message.startswith("cancelled"))
+        # Sessions that were already revoked or ended count as done, but were not revoked
+        # now: say so instead of "300 of 300 revoked".
+        already = sum(1 for r in results if r.ok and r.message.startswith("already"))
+        summary = self.tr("{0} of {1} revoked").format(ok - already, len(ids))
+        if already:
+            summary += self.tr(", {0} already ended").format(already)
+        failed = len(ids) - ok - cancelled
+        if failed:
+            summary += self.tr(", {0} failed").format(failed)
+        if cancelled:
+            summary += self.tr(", {0} cancelled").format(cancelled)
+        progress.end(summary, ok == len(ids))
+        self.bus.activity.emit(self.tr("Revoke"), summary, ok == len(ids))
+        self.sessions.show_result(summary, ok == len(ids))
+        return results
+
+    def revoke_user_of_selected(self) -> None:
+        record = self._one()
+        if record is None:
+            return
+        expected = record.email or record.user_id
+        shown = None
+        if self.bus.redaction_enabled():
+            shown = mask_email(record.email) if record.email else mask_id(record.user_id)
+        dialog = TypeToConfirmDialog(expected, self.ctx.environment.name, self.window, shown=shown)
+        self._ask(dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id)))
+
+    async def _revoke_user(self, user_ref: str) -> None:
+        result = await self.ctx.service.revoke_user(user_ref)
+        for session_id in result.revoked:
+            self.bus.session_changed.emit(session_id)
+        self.bus.activity.emit(self.tr("Revoke user"), result.message, result.ok)
+        self.sessions.show_result(result.message, result.ok)
+
+    # -- magic link -------------------------------------------------------------------------
+    def send_magic_link(self) -> None:
+        record = self._one()
+        if record is None:
+            return
+        automatic = self.flow.uses_own_callback()
+        shown_uri = (
+            self.tr("this app's loopback callback (http://127.0.0.1:…/callback)")
+            if automatic
+            else self.ctx.environment.redirect_uri
+        )
+        dialog = MagicLinkDialog(record.email or "", shown_uri, automatic, self.window)
+        if self.bus.redaction_enabled():
+            dialog.hide_values()
+        self._ask(
+            dialog,
+            lambda: self._start(
+                "magic link", self._send(record.session_id, dialog.email.text().strip())
+            ),
+        )
+
+    async def _send(self, session_id: str, email: str) -> None:
+        result = await self.flow.send(session_id, email)
+        self.sessions.show_result(result.message, result.ok)
+
+    def complete_magic_link(self) -> None:
+        ids = self.sessions.selected_ids()
+        session_id = ids[0] if len(ids) == 1 else self.flow.pending_session_for(None)
+        if session_id is None:
+            self.sessions.show_result(
+                self.tr("Select the session the magic link was sent for."), False
+            )
+            return
+        dialog = CompleteFactorDialog(self.window)
+        self._ask(
+            dialog,
+            lambda: self._start("complete", self._complete(session_id, dialog.code.text())),
+        )
+
+    async def _complete(self, session_id: str, code_or_url: str) -> None:
+        result = await self.flow.complete(session_id, code_or_url)
+        self.sessions.show_result(result.message, result.ok)
+
+    # -- alive, re-authenticate, sync, note -------------------------------------------------
+    def check_alive_selected(self) -> None:
+        record = self._one()
+        if record is not None:
+            self._start("check alive", self._check(record.session_id))
+
+    async def _check(self, session_id: str) -> None:
+        self._report(self.tr("Check alive"), await self.ctx.service.check_alive(session_id))
+
+    def reauthenticate_selected(self) -> None:
+        record = self._one()
+        if record is not None:
+            self._start("re-authenticate", self._reauth(record.session_id))
+
+    async def _reauth(self, session_id: str) -> None:
+        self._report(self.tr("Re-authenticate"), await self.ctx.service.reauthenticate(session_id))
+
+    def sync_user(self) -> None:
+        ids = self.sessions.selected_ids()
+        record = (
+            self.ctx.store.get_session(self.ctx.environment.name, ids[0]) if len(ids) == 1 else None
+        )
+        prefill = (record.email or record.user_id) if record is not None else ""
+        dialog = UserRefDialog(
+            self.tr("Sync a user's sessions"),
+            self.tr(
+                "Fetch the user's sessions from Transmit: new ones are added to the table, "
+                "ones Transmit no longer has are marked ended."
+            ),
+            self.tr("Sync"),
+            prefill,
+            self.window,
+        )
+        if self.bus.redaction_enabled():
+            dialog.hide_values()
+        self._ask(dialog, lambda: self._start("sync", self._sync(dialog.ref.text().strip())))
+
+    async def _sync(self, user_ref: str) -> None:
+        result = await self.ctx.service.sync_user(user_ref)
+        if result.inserted:
+            self.bus.sessions_reloaded.emit()
+        else:
+            for session_id in (*result.updated, *result.ended):
+                self.bus.session_changed.emit(session_id)
+        self.bus.activity.emit(self.tr("Sync user"), result.message, result.ok)
+        self.sessions.show_result(result.message, result.ok)
+
+    def edit_note(self) -> None:
+        record = self._one()
+        if record is None:
+            return
+        dialog = NoteDialog(record.note or "", self.window)
+
+        def save() -> None:
+            result = self.ctx.service.set_note(record.session_id, dialog.text.toPlainText())
+            self._report(self.tr("Note"), result)
+
+        self._ask(dialog, save)
