@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -70,3 +73,44 @@ def test_non_loopback_host_needs_explicit_flag() -> None:
     assert result.returncode == 2
     assert "--allow-remote" in result.stderr
     assert result.stdout == ""
+
+
+PARENT_SCRIPT = """
+import sys, time
+from transmit_admin.sandbox.runner import SandboxProcess
+process = SandboxProcess.start(users=1)
+print(process.process.pid, process.info.base_url, flush=True)
+time.sleep(120)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie still answers kill(0): it has exited but awaits reaping (Linux: see /proc).
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(") ", 1)[1].startswith("Z")
+
+
+def test_the_sandbox_ends_when_the_app_that_started_it_is_killed() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        child_pid, base_url = parent.stdout.readline().split()
+        assert httpx.get(f"{base_url}/cis/oidc/jwks", timeout=10).status_code == 200
+        parent.kill()  # SIGKILL: no clean-up code of the parent runs
+        parent.wait(10)
+        deadline = time.monotonic() + 20
+        while not _gone(int(child_pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _gone(int(child_pid)), "the sandbox outlived the process that started it"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        parent.wait(10)
+        if parent.stdout is not None:
+            parent.stdout.close()

@@ -98,6 +98,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "as the first line of stdout",
     )
     add("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    add(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the app's runner uses it so the sandbox ends "
+        "with the app)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
@@ -135,4 +141,5 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         faults=faults,
         allow_remote=args.allow_remote,
         log_level=args.log_level,
+        exit_with_stdin=args.exit_with_stdin,
     )

@@ -48,6 +48,9 @@ class SandboxConfig:
     allow_remote: bool = False
     # Uvicorn's log level; "warning" keeps a foreground run's terminal quiet.
     log_level: str = "warning"
+    # Stop when standard input reaches end-of-file: a child of the app then dies with its
+    # parent, however the parent ended (even SIGKILL closes the pipe), instead of lingering.
+    exit_with_stdin: bool = False
 
     def initial_faults(self) -> FaultSettings:
         """The fault settings at start: the `faults` block with the three shortcut fields."""

@@ -102,6 +102,7 @@ class SandboxProcess:
             str(sessions),
             "--latency-ms",
             str(latency_ms),
+            "--exit-with-stdin",
         ]
         if seed is not None:
             command += ["--seed", str(seed)]
@@ -118,7 +119,8 @@ class SandboxProcess:
             command,
             stdout=subprocess.PIPE,
             stderr=stderr,
-            stdin=subprocess.DEVNULL,
+            # Never written: the child stops when this pipe closes, i.e. when we end.
+            stdin=subprocess.PIPE,
             text=True,
             env=child_env,
         )
@@ -204,6 +206,8 @@ class _StdoutReader:
 
 
 def _end(process: subprocess.Popen[str], timeout: float = 5.0) -> int | None:
+    if process.stdin is not None and not process.stdin.closed:
+        process.stdin.close()
     if process.poll() is None:
         process.terminate()
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import socket
 import sys
@@ -88,6 +89,20 @@ def _serve_on(sock: socket.socket, config: SandboxConfig, json_output: bool, out
             signal.signal(signal.SIGTERM, previous)
 
 
+def _stop_when_stdin_closes() -> None:
+    """Turns end-of-file on stdin into the same clean stop as SIGTERM."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass  # the parent never writes; anything it does is ignored
+        except (OSError, ValueError):
+            pass  # stdin unusable: treat like closed
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="sandbox-parent-watch", daemon=True).start()
+
+
 def serve(config: SandboxConfig, *, json_output: bool = False, out: TextIO | None = None) -> int:
     """Serves until interrupted; returns the exit code (0 after a clean stop)."""
     out = out or sys.stdout
@@ -101,6 +116,8 @@ def serve(config: SandboxConfig, *, json_output: bool = False, out: TextIO | Non
             f"WARNING: the sandbox is reachable from the network on {config.host}", file=sys.stderr
         )
     sock = _bind(config.host, config.port)
+    if config.exit_with_stdin:
+        _stop_when_stdin_closes()
     with sock:
         _serve_on(sock, config, json_output, out)
     return 0
