@@ -73,3 +73,42 @@ def test_a_missing_display_is_said_before_qt_aborts(
     assert (message is not None) is refused
     if message:
         assert "xvfb-run" in message
+
+
+QUIT_UNDER_US = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import transmit_admin.ui.launch as launch
+
+make_application = launch._make_application
+
+
+def quitting_application(smoke):
+    app = make_application(smoke)
+    QTimer.singleShot(6000, QApplication.quit)  # as Qt does when the X server goes away
+    return app
+
+
+launch._make_application = quitting_application
+from transmit_admin.cli import main
+
+sys.exit(main(["--data-dir", sys.argv[1]]))
+"""
+
+
+@pytest.mark.slow
+def test_losing_the_display_ends_with_one_sentence_not_a_traceback(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", QUIT_UNDER_US, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "the window system closed the application" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "RuntimeError" not in result.stderr

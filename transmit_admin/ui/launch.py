@@ -188,6 +188,24 @@ def missing_display_message(environ: Any = None, platform: str | None = None) ->
     )
 
 
+_LOOP_STOPPED_UNDER_US = (
+    "Event loop stopped before Future completed.",
+    "no running event loop",
+)
+
+
+def _qt_left_under_us() -> int:
+    """Qt ended its event loop while the app was running: the display (X server, Wayland
+    compositor) went away or the desktop session ended. Nothing is half-written (store
+    writes are transactions) and the sandbox child ends with this process."""
+    log.warning("Qt's event loop ended before the window was closed", exc_info=True)
+    print(
+        "transmit-admin: the window system closed the application (the display went away).",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def run_gui(args: argparse.Namespace) -> int:
     smoke = bool(getattr(args, "smoke_test", False))
     problem = None if smoke else missing_display_message()
@@ -227,7 +245,14 @@ def run_gui(args: argparse.Namespace) -> int:
         asyncio.set_event_loop(loop)
         try:
             with loop:
-                return int(loop.run_until_complete(_run(controller, watch, smoke=smoke)))
+                try:
+                    return int(loop.run_until_complete(_run(controller, watch, smoke=smoke)))
+                except RuntimeError as exc:
+                    # Either the loop stopped before `_run` finished, or it stopped while
+                    # `_run`'s clean-up was awaiting: both mean Qt quit under us.
+                    if str(exc) not in _LOOP_STOPPED_UNDER_US:
+                        raise
+                    return _qt_left_under_us()
         finally:
             asyncio.set_event_loop(None)
     finally:
