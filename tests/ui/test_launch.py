@@ -12,17 +12,21 @@ import pytest
 from transmit_admin.ui.launch import missing_display_message
 
 
-@pytest.mark.slow
-def test_smoke_test_opens_the_window_and_verifies_a_sandbox_token(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run(
-        [sys.executable, "-m", "transmit_admin", "--data-dir", str(tmp_path), "--smoke-test"],
+def _run_offscreen(*python_args: str) -> subprocess.CompletedProcess[str]:
+    """This interpreter in a child process, offscreen: the whole start-up path for real."""
+    return subprocess.run(
+        [sys.executable, *python_args],
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_smoke_test_opens_the_window_and_verifies_a_sandbox_token(tmp_path: Path) -> None:
+    result = _run_offscreen("-m", "transmit_admin", "--data-dir", str(tmp_path), "--smoke-test")
     assert result.returncode == 0, result.stderr
     assert "smoke test ok: Valid" in result.stdout
     assert "Traceback" not in result.stderr
@@ -99,15 +103,7 @@ sys.exit(main(["--data-dir", sys.argv[1]]))
 
 @pytest.mark.slow
 def test_losing_the_display_ends_with_one_sentence_not_a_traceback(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run(
-        [sys.executable, "-c", QUIT_UNDER_US, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
+    result = _run_offscreen("-c", QUIT_UNDER_US, str(tmp_path))
     assert result.returncode == 1, result.stderr
     assert "the window system closed the application" in result.stderr
     assert "Traceback" not in result.stderr

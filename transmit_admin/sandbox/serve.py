@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import sys
@@ -66,6 +65,8 @@ def _serve_on(sock: socket.socket, config: SandboxConfig, json_output: bool, out
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=config.log_level, access_log=False, lifespan="off")
     )
+    if config.exit_with_stdin:
+        _stop_when_stdin_closes(server)
 
     async def run() -> None:
         serving = asyncio.create_task(server.serve(sockets=[sock]))
@@ -89,8 +90,8 @@ def _serve_on(sock: socket.socket, config: SandboxConfig, json_output: bool, out
             signal.signal(signal.SIGTERM, previous)
 
 
-def _stop_when_stdin_closes() -> None:
-    """Turns end-of-file on stdin into the same clean stop as SIGTERM."""
+def _stop_when_stdin_closes(server: uvicorn.Server) -> None:
+    """Turns end-of-file on stdin into uvicorn's own graceful stop (portable, unlike a signal)."""
 
     def watch() -> None:
         try:
@@ -98,7 +99,7 @@ def _stop_when_stdin_closes() -> None:
                 pass  # the parent never writes; anything it does is ignored
         except (OSError, ValueError):
             pass  # stdin unusable: treat like closed
-        os.kill(os.getpid(), signal.SIGTERM)
+        server.should_exit = True  # uvicorn's main loop polls this flag
 
     threading.Thread(target=watch, name="sandbox-parent-watch", daemon=True).start()
 
@@ -116,8 +117,6 @@ def serve(config: SandboxConfig, *, json_output: bool = False, out: TextIO | Non
             f"WARNING: the sandbox is reachable from the network on {config.host}", file=sys.stderr
         )
     sock = _bind(config.host, config.port)
-    if config.exit_with_stdin:
-        _stop_when_stdin_closes()
     with sock:
         _serve_on(sock, config, json_output, out)
     return 0
