@@ -15,6 +15,8 @@ import pytest
 
 from tests.support.openapi import validate_request, validate_response
 from tests.support.sandbox_admin import SandboxAdmin
+from transmit_admin.api._http import shared_tls_context
+from transmit_admin.api._wire import LeanTransport
 from transmit_admin.api.client import TransmitClient
 from transmit_admin.api.retry import RetryPolicy
 from transmit_admin.core.environment import Environment, Region
@@ -31,11 +33,15 @@ def request_body(request: httpx.Request) -> Any:
 
 @dataclass
 class ValidatingTransport(httpx.AsyncBaseTransport):
-    """Real loopback HTTP, plus an OpenAPI check of every request body the client sends."""
+    """Real loopback HTTP over the app's own transport, plus an OpenAPI check of every request
+    body the client sends."""
 
     check_answers: bool = True
     sent: list[tuple[str, str]] = field(default_factory=list)
-    inner: httpx.AsyncBaseTransport = field(default_factory=httpx.AsyncHTTPTransport)
+    # The transport the app itself uses (client.default_transport), not httpx's own.
+    inner: httpx.AsyncBaseTransport = field(
+        default_factory=lambda: LeanTransport(shared_tls_context())
+    )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path

@@ -24,6 +24,7 @@ from transmit_admin import __version__
 from transmit_admin.api._http import HttpExchange, shared_tls_context
 from transmit_admin.api._parse import parse_json, parse_model, result_user, session_list
 from transmit_admin.api._tokens import ClientTokenCache
+from transmit_admin.api._wire import LeanTransport, proxy_for
 from transmit_admin.api.errors import AccessDenied, UnexpectedResponse
 from transmit_admin.api.models import BackendSession, ClientToken, TokenResponse, User, UserPage
 from transmit_admin.api.retry import RetryPolicy
@@ -33,6 +34,15 @@ USER_AGENT = f"transmit-admin/{__version__}"
 MAX_JWKS_BYTES = 512 * 1024
 TOKEN_PATH = "/oidc/token"  # noqa: S105 - a URL path, not a password
 API = "/cis/v1"
+
+
+def default_transport(base_url: str) -> httpx.AsyncBaseTransport | None:
+    """The lean HTTP/1.1 transport (`_wire`), or None for httpx's own when the environment
+    names a proxy for `base_url` (HTTPS_PROXY, ALL_PROXY… honouring NO_PROXY), which only
+    httpx's transport speaks."""
+    if proxy_for(base_url) is not None:
+        return None
+    return LeanTransport(shared_tls_context())
 
 
 class TransmitClient:
@@ -56,7 +66,7 @@ class TransmitClient:
         base_url = check_base_url(env.base_url)
         self._http = httpx.AsyncClient(
             base_url=base_url,
-            transport=transport,
+            transport=transport if transport is not None else default_transport(base_url),
             verify=shared_tls_context(),
             follow_redirects=False,  # a redirect would resend the bearer token elsewhere
             headers={"User-Agent": user_agent, "Accept": "application/json"},
