@@ -22,6 +22,7 @@ from transmit_admin.sandbox.models import App, Session, User
 
 DEFAULT_AUDIENCE = "userid-api"  # Transmit's default `aud` of user access tokens
 ALGORITHM = "RS256"
+VERIFIED_TOKENS_KEPT = 256  # client tokens whose signature was checked (a few per test run)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class TokenMinter:
         self.keys = keys
         self.issuer = issuer
         self.app = app
+        self._verified_client_tokens: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def _sign(self, claims: dict[str, Any]) -> str:
         key = self.keys.current
@@ -149,12 +151,40 @@ class TokenMinter:
         return self._sign(claims)
 
     def verify_client_token(self, token: str, now: float) -> str | None:
-        """Returns why `token` is not a valid client token of this app, or None if it is."""
+        """Returns why `token` is not a valid client token of this app, or None if it is.
+
+        Every backend call carries the same client token until it expires, and PyJWT's
+        parsing and RSA check cost ~0.6 ms of a logout's ~0.75 ms here: a signature checked
+        once is remembered (by the exact token text). What can change per call is checked
+        per call: whether its key is still published, and expiry on the sandbox clock.
+        """
+        checked = self._verified_client_tokens.get(token)
+        if checked is None:
+            result = self._check_signature(token, now)
+            if isinstance(result, str):
+                return result
+            checked = result
+            if len(self._verified_client_tokens) >= VERIFIED_TOKENS_KEPT:
+                self._verified_client_tokens.clear()
+            self._verified_client_tokens[token] = checked
+        kid, claims = checked
+        if self.keys.find(kid, now) is None:
+            return "unknown signing key"
+        # exp is checked against the sandbox clock, which tests may have moved forward.
+        if not isinstance(claims.get("exp"), int) or claims["exp"] <= now:
+            return "token expired"
+        if claims.get("sub") != self.app.client_id:
+            return "not a client access token"
+        return None
+
+    def _check_signature(self, token: str, now: float) -> tuple[str, dict[str, Any]] | str:
+        """(kid, claims) of a token signed by a published key for our issuer, or why not."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             return "malformed token"
-        key = self.keys.find(str(header.get("kid", "")), now)
+        kid = str(header.get("kid", ""))
+        key = self.keys.find(kid, now)
         if key is None or header.get("alg") != ALGORITHM:
             return "unknown signing key"
         try:
@@ -167,12 +197,7 @@ class TokenMinter:
             )
         except jwt.PyJWTError as exc:
             return f"invalid token: {exc}"
-        # exp is checked against the sandbox clock, which tests may have moved forward.
-        if not isinstance(claims.get("exp"), int) or claims["exp"] <= now:
-            return "token expired"
-        if claims.get("sub") != self.app.client_id:
-            return "not a client access token"
-        return None
+        return kid, claims
 
 
 def _at_hash(access_token: str) -> str:
