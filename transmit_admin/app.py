@@ -97,11 +97,24 @@ class AppContext:
     keyset_problem: str | None = None
     _clients: dict[Environment, TransmitClient] = field(default_factory=dict, repr=False)
     _stores: dict[Path, Store] = field(default_factory=dict, repr=False)
+    _background_checkpoints: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self._stores.setdefault(self.store_path, self.store)
         if self.sandbox is not None and self.sandbox_info is None:
             self.sandbox_info = self.sandbox.info
+
+    def checkpoint_in_background(self) -> None:
+        """For the window's run: each store's WAL checkpoints leave the threads that commit
+        (`store/checkpoint.py`), for this store and those opened later."""
+        self._background_checkpoints = True
+        for store in self._stores.values():
+            store.checkpoint_in_background()
+
+    def _hold(self, path: Path, store: Store) -> None:
+        self._stores[path] = store
+        if self._background_checkpoints:
+            store.checkpoint_in_background()
 
     @property
     def is_sandbox(self) -> bool:
@@ -157,7 +170,7 @@ class AppContext:
         """Takes over a sandbox started later in the run (and its demo store); closed by us."""
         self.sandbox = sandbox
         self.sandbox_info = sandbox.info
-        self._stores[path] = store
+        self._hold(path, store)
 
     def switch_environment(self, env: Environment, secret_getter: SecretGetter) -> None:
         """Makes `env` current. Its sessions come from its own store file (or rows)."""
@@ -167,7 +180,7 @@ class AppContext:
         store = self._stores.get(path)
         if store is None:
             store = open_store(path)
-            self._stores[path] = store
+            self._hold(path, store)
         self.environment = env
         self.secret_getter = secret_getter
         self.store = store

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import getpass
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -17,9 +18,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
+from transmit_admin.store.checkpoint import WalCheckpointer
 from transmit_admin.store.records import require_aware
 
 BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's write lock
+DEFAULT_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,10 +63,30 @@ class StoreBase:
         self.path = path
         self._clock = clock
         self._lock = threading.RLock()
+        self._checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
+        # Before taking the lock: a failing checkpointer takes it to hand checkpoints back.
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._lock:
             self.db.close()
+
+    def checkpoint_in_background(self) -> None:
+        """Moves WAL checkpoints (and their fsyncs) off the threads that commit, to a thread
+        of their own (`checkpoint.py`); for a long-lived process that writes while a window
+        reads. `close()` stops it. Idempotent."""
+        with self._lock:
+            if self._checkpointer is not None:
+                return
+            self.db.conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = WalCheckpointer(self.path, on_failure=self._checkpoint_here)
+            self._checkpointer.start()
+
+    def _checkpoint_here(self) -> None:
+        """The checkpoint thread failed: SQLite's automatic checkpoints again."""
+        with self._lock, contextlib.suppress(sqlite3.ProgrammingError):  # closed meanwhile
+            self.db.conn.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT_PAGES}")
 
     def __enter__(self: S) -> S:
         return self

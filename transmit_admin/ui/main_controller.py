@@ -99,6 +99,9 @@ class MainController(QObject):
         self.ctx = ctx
         if self._closing:  # the window was closed while the context was being built
             return
+        # Commits happen on worker threads while the table reads: keep the WAL's fsyncs out
+        # of both (store/checkpoint.py).
+        ctx.checkpoint_in_background()
         window, bus = self.window, self.bus
         inspector_view = InspectorView(window)
         self.inspector = InspectorController(ctx, bus, inspector_view)
