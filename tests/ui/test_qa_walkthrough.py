@@ -105,12 +105,12 @@ def test_activity_masks_ids_in_results_while_redacting(qtbot, bus, ctx) -> None:
     qtbot.addWidget(activity)
     bus.activity.emit("Track", RESULT, True)
     bus.set_redaction(True)
-    shown = activity.recent.topLevelItem(0).text(2)
+    shown = activity.recent_text(0, 2)
     assert USER_ID not in shown
     assert SESSION_ID not in shown
     assert "ann.lee@example.com" not in shown
     bus.set_redaction(False)
-    assert activity.recent.topLevelItem(0).text(2) == RESULT
+    assert activity.recent_text(0, 2) == RESULT
 
 
 def test_details_mask_the_app_id_and_the_timeline_while_redacting(qtbot, bus, ctx) -> None:
@@ -355,8 +355,7 @@ def test_a_failed_action_is_named_in_the_activity_panel_like_a_successful_one(
         raise RuntimeError("no client secret")
 
     actions._start("sync", fails())
-    qtbot.waitUntil(lambda: activity.recent.topLevelItemCount() > 0, timeout=5000)
-    top = activity.recent.topLevelItem(0)
-    assert top.text(1) == "Sync user"
-    assert activity.recent.topLevelItemCount() == 1  # reported once, not twice
+    qtbot.waitUntil(lambda: activity.recent_rows() > 0, timeout=5000)
+    assert activity.recent_text(0, 1) == "Sync user"
+    assert activity.recent_rows() == 1  # reported once, not twice
     assert panel.message.property("ok") is False

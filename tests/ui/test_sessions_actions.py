@@ -80,9 +80,8 @@ def test_failed_revoke_leaves_the_row_and_shows_the_error(qtbot, fresh_window):
         sandbox_session = admin.session(session_id)
     assert sandbox_session["status"] == "active"
     activity = fresh_window.controller.panels["activity"]
-    top = activity.recent.topLevelItem(0)
-    assert top is not None
-    assert "not revoked" in top.text(2)
+    assert activity.recent_rows() > 0
+    assert "not revoked" in activity.recent_text(0, 2)
 
 
 def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
@@ -107,6 +106,10 @@ def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
     assert activity.progress_row.isVisible()
     assert activity.bar.value() == 50
     assert "50 of 50 revoked" in activity.bar_label.text()
+    # every result is listed under the summary, newest first (batched, see recent_model.py)
+    listed = [activity.recent_text(row, 2) for row in range(activity.recent_rows())]
+    assert listed[0].startswith("50 of 50 revoked")
+    assert sorted(text.partition(": ")[0] for text in listed[1:51]) == sorted(ids)
     assert all(panel.model.status_of(sid) == "revoked" for sid in ids)
     with SandboxAdmin(fresh_window.info) as admin:
         assert len([r for r in _logouts(admin) if r["status"] == 204]) == 50
@@ -305,13 +308,13 @@ def test_check_alive_reauthenticate_note_and_sync(qtbot, fresh_window):
     assert dialog.ref.text() == email  # prefilled from the selected session
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Sync user" in _activity_actions(fresh_window), timeout=10_000)
-    top = fresh_window.controller.panels["activity"].recent.topLevelItem(0)
-    assert top.data(2, Qt.ItemDataRole.UserRole) is True, top.text(2)
+    activity = fresh_window.controller.panels["activity"]
+    assert activity.recent_data(0, 2, Qt.ItemDataRole.UserRole) is True, activity.recent_text(0, 2)
 
 
 def _activity_actions(under_test: Any) -> list[str]:
-    recent = under_test.controller.panels["activity"].recent
-    return [recent.topLevelItem(i).text(1) for i in range(recent.topLevelItemCount())]
+    activity = under_test.controller.panels["activity"]
+    return [activity.recent_text(row, 1) for row in range(activity.recent_rows())]
 
 
 def test_bulk_revoke_without_a_secret_says_so_and_changes_nothing(qtbot, fresh_window):

@@ -3,7 +3,8 @@
 `BulkProgress` is the one channel through which long multi-row work reports (one per bus,
 `bulk_progress(bus)`), so whoever starts bulk work needs no reference to this panel.
 The audit export writes the file in a worker thread (`run_cpu`): a big log never stalls the
-window.
+window. The Recent list is a model (`recent_model.RecentModel`): a bulk revoke's results are
+queued and listed together, one insert per delivered batch.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -34,15 +35,22 @@ from transmit_admin.core.timefmt import local_text, utc_text
 from transmit_admin.services.results import ActionResult
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.icons import icon
+from transmit_admin.ui.recent_model import (
+    MAX_RECENT,
+    MESSAGE_ROLE,
+    RecentEntry,
+    RecentModel,
+    recent_view,
+)
 from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 log = logging.getLogger(__name__)
 
-MAX_RECENT = 1000  # rows kept in the Recent list (oldest dropped)
+__all__ = ["MAX_RECENT", "MESSAGE_ROLE", "ActivityPanel", "BulkProgress", "bulk_progress"]
+
 AUDIT_SHOWN = 500  # newest audit entries shown; the export has them all
 BAR_INTERVAL_MS = 50
-MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the unmasked (but secret-free) message
 ExportFormat = Literal["csv", "json"]
 
 
@@ -96,9 +104,8 @@ class ActivityPanel(QWidget):
         self.tabs.setAccessibleName(self.tr("Activity"))
         self.tabs.setDocumentMode(True)
 
-        self.recent = QTreeWidget(self)
-        self.recent.setHeaderLabels([self.tr("Time"), self.tr("Action"), self.tr("Result")])
-        self.recent.setRootIsDecorated(False)
+        self.recent_model = RecentModel(bus.redaction_enabled, self)
+        self.recent = recent_view(self.recent_model, self)  # why a table: see recent_model
         self.recent.setAccessibleName(self.tr("Recent actions"))
         self.recent.setToolTip(self.tr("What was done in this run, newest first"))
         self.recent.setColumnWidth(0, 80)
@@ -184,19 +191,18 @@ class ActivityPanel(QWidget):
 
     # -- recent -----------------------------------------------------------------------------
     def add_activity(self, action: str, message: str, ok: bool) -> None:
-        now = time.time()
-        safe = redact_secrets(message)  # never a token or secret, even on screen
-        item = QTreeWidgetItem(
-            [time.strftime("%H:%M:%S", time.localtime(now)), action, self._shown(safe)]
-        )
-        item.setIcon(2, icon("valid" if ok else "invalid"))
-        item.setToolTip(0, f"{utc_text(now)}\n{local_text(now)} local")
-        item.setToolTip(2, self._shown(safe))
-        item.setData(2, Qt.ItemDataRole.UserRole, ok)
-        item.setData(2, MESSAGE_ROLE, safe)
-        self.recent.insertTopLevelItem(0, item)
-        while self.recent.topLevelItemCount() > MAX_RECENT:
-            self.recent.takeTopLevelItem(self.recent.topLevelItemCount() - 1)
+        """Lists a result at the top at once (after any bulk results still queued)."""
+        self.recent_model.add(_entry(action, message, ok))
+
+    def recent_rows(self) -> int:
+        return self.recent_model.rowCount()
+
+    def recent_text(self, row: int, column: int) -> str:
+        """The text shown in a cell of the Recent list (masked while redacting)."""
+        return str(self.recent_model.index(row, column).data() or "")
+
+    def recent_data(self, row: int, column: int, role: int) -> Any:
+        return self.recent_model.index(row, column).data(role)
 
     def _shown(self, message: str) -> str:
         if not self.bus.redaction_enabled():
@@ -204,12 +210,7 @@ class ActivityPanel(QWidget):
         return mask_text(message)
 
     def _redaction_changed(self, _enabled: bool) -> None:
-        for number in range(self.recent.topLevelItemCount()):
-            item = self.recent.topLevelItem(number)
-            if item is not None:
-                shown = self._shown(str(item.data(2, MESSAGE_ROLE) or ""))
-                item.setText(2, shown)
-                item.setToolTip(2, shown)
+        self.recent_model.redaction_changed()
         if self.tabs.currentIndex() == 1:
             self.load_audit()
 
@@ -226,13 +227,14 @@ class ActivityPanel(QWidget):
     def _bulk_advanced(self, done: int, total: int, message: str, ok: bool) -> None:
         # QProgressBar.setValue repaints synchronously (about 6 ms offscreen, measured in
         # bench/ui.py): per result that was the biggest cost of a bulk revoke. The bar is
-        # moved at most every BAR_INTERVAL_MS instead; each row's result is listed at once.
+        # moved at most every BAR_INTERVAL_MS instead. The results delivered together are
+        # listed together, with one insert, before the window paints them (`add_later`).
         if not ok and message.partition(": ")[2].startswith("cancelled"):
             self._bulk_cancelled += 1
         self._bar_value = (done, total)
         if not self._bar_timer.isActive():
             self._bar_timer.start()
-        self.add_activity(self.tr("Revoke"), message, ok)
+        self.recent_model.add_later(_entry(self.tr("Revoke"), message, ok))
 
     def _apply_bar(self) -> None:
         if self._bar_value is not None:
@@ -248,6 +250,7 @@ class ActivityPanel(QWidget):
             self.bar.setFormat(text)
 
     def _bulk_ended(self, summary: str, ok: bool) -> None:
+        self.recent_model.flush()  # every result is listed once the bulk action has ended
         self._bar_timer.stop()
         self._apply_bar()
         self.bar_label.setText(summary)
@@ -313,6 +316,11 @@ class ActivityPanel(QWidget):
             on_result=done,
             on_error=failed,
         )
+
+
+def _entry(action: str, message: str, ok: bool) -> RecentEntry:
+    # Secrets are removed on the way in, once: the list never holds a token, even unmasked.
+    return RecentEntry(time.time(), action, redact_secrets(message), ok)
 
 
 def _write_audit(store: Any, path: Path, fmt: ExportFormat) -> int:
