@@ -223,3 +223,57 @@ def test_apply_result_shows_the_reported_status_without_a_store_read(store, qtbo
     assert model.pages_read == reads
     model.apply_result(session_id, None)  # a result without a status changes nothing
     assert model.status_of(session_id) == "revoked"
+
+
+def _count_on_gui_thread_fails(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(query: SessionQuery) -> int:
+        raise AssertionError("counted on the GUI thread")
+
+    monkeypatch.setattr(store, "count_sessions", refused)
+
+
+def test_a_query_asked_soon_is_counted_in_a_worker(store, qtbot, monkeypatch):
+    model = SessionTableModel(store, SessionQuery(ENV))
+    shown = model.rowCount()
+    expected = store.count_sessions(SessionQuery(ENV, search="person0007"))
+    assert 0 < expected < shown
+    _count_on_gui_thread_fails(store, monkeypatch)
+    query = SessionQuery(ENV, search="person0007")
+    with qtbot.waitSignal(model.query_applied, timeout=5000):
+        model.set_query_soon(query)
+        assert model.counting()
+        assert model.rowCount() == shown  # the previous rows, until the count lands
+        assert model.query == query  # what was asked for
+    assert not model.counting()
+    assert model.rowCount() == expected
+    assert {r.session_id for r in map(model.record_at, range(expected)) if r} == set(
+        all_ids(store, query)
+    )
+
+
+def test_the_query_asked_last_wins(store, qtbot, monkeypatch):
+    model = SessionTableModel(store, SessionQuery(ENV))
+    _count_on_gui_thread_fails(store, monkeypatch)
+    first = SessionQuery(ENV, status=SessionStatus.REVOKED)
+    last = SessionQuery(ENV, search="person0007")
+    applied: list[int] = []
+    model.query_applied.connect(lambda: applied.append(model.rowCount()))
+    model.set_query_soon(first)
+    model.set_query_soon(last)
+    qtbot.waitUntil(lambda: not model.counting(), timeout=5000)
+    qtbot.wait(100)  # the first count's answer, if it were to land late
+    assert model.query == last
+    assert len(applied) == 1
+    assert model.session_id_at(0) == all_ids(store, last)[0]
+
+
+def test_a_sort_asked_while_counting_keeps_the_search(store, qtbot):
+    model = SessionTableModel(store, SessionQuery(ENV))
+    model.set_query_soon(SessionQuery(ENV, search="person0007"))
+    model.sort(COL_USER, Qt.SortOrder.AscendingOrder)  # synchronous, on the asked query
+    assert not model.counting()
+    assert model.query.search == "person0007"
+    assert model.query.sort == "user"
+    qtbot.wait(100)  # the superseded count lands and is dropped
+    assert model.query.search == "person0007"
+    assert model.query.sort == "user"

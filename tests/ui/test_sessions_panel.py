@@ -58,12 +58,14 @@ def test_search_is_debounced_while_typing(panel, qtbot):
     assert {panel.model.index(r, COL_USER).data() for r in range(2)} == {"person0007@example.com"}
 
 
-def test_status_and_app_filters_requery(panel):
-    panel.status_filter.setCurrentIndex(panel.status_filter.findData(SessionStatus.REVOKED))
+def test_status_and_app_filters_requery(panel, qtbot):
+    with qtbot.waitSignal(panel.model.query_applied):  # counted off the GUI thread
+        panel.status_filter.setCurrentIndex(panel.status_filter.findData(SessionStatus.REVOKED))
     revoked = panel.model.rowCount()
     assert 0 < revoked < 1_200
     assert panel.model.query.status == SessionStatus.REVOKED
-    panel.app_filter.setCurrentIndex(panel.app_filter.findData("app-shop"))
+    with qtbot.waitSignal(panel.model.query_applied):
+        panel.app_filter.setCurrentIndex(panel.app_filter.findData("app-shop"))
     assert 0 < panel.model.rowCount() < revoked
     assert {panel.model.record_at(r).app_id for r in range(panel.model.rowCount())} == {"app-shop"}
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import IO, Literal
 
 from transmit_admin.core.lifecycle import SessionStatus
-from transmit_admin.store import export, queries, search
+from transmit_admin.store import counting, export, queries
 from transmit_admin.store.base import (
     BUSY_TIMEOUT_MS,
     UnknownSession,
@@ -189,14 +189,7 @@ class Store(TokenMixin, HistoryMixin):
     @locked
     def count_sessions(self, query: SessionQuery) -> int:
         self._expire_due(query.environment)
-        if query.user is None and query.search is None:
-            sql = queries.count_from_counters_sql(query)
-        else:
-            match, ids, narrow = self._plan(query)
-            if query.search is not None and match is None:
-                return 0
-            sql = queries.count_sql(query, match, narrow=narrow, ids=ids)
-        return int(self.db.conn.execute(sql.text, sql.params).fetchone()[0])
+        return counting.count_on(self.db.conn, query)
 
     @locked
     def sessions_of_user(self, environment: str, user_ref: str) -> list[SessionRecord]:
@@ -272,20 +265,7 @@ class Store(TokenMixin, HistoryMixin):
     # -- internals -----------------------------------------------------------------------
 
     def _plan(self, query: SessionQuery) -> tuple[str | None, list[int] | None, bool]:
-        """(FTS match, the matching ids when the search is narrow, narrow?) of a query.
-
-        A search runs its full-text query once, up to NARROW_SEARCH_LIMIT + 1 ids: when it
-        stops short of that, those ids are the answer's candidates; otherwise the matches are
-        dense and the sort index is walked with the MATCH as a filter.
-        """
-        match = None if query.search is None else search.match_expression(query.search)
-        if match is None:
-            return None, None, query.user is not None
-        probe = queries.search_ids_sql(match)
-        ids = [int(row[0]) for row in self.db.conn.execute(probe.text, probe.params)]
-        if len(ids) <= queries.NARROW_SEARCH_LIMIT:
-            return match, ids, True
-        return match, None, query.user is not None
+        return counting.plan(self.db.conn, query)
 
     def _expire_due(self, environment: str) -> None:
         """Marks sessions whose expiry passed as expired, so status filters and counts agree

@@ -41,7 +41,7 @@ from transmit_admin.core.redact import mask_email, mask_id
 from transmit_admin.core.timefmt import local_text, span_text, utc_text
 from transmit_admin.store.records import SessionQuery, SessionRecord, SortKey
 from transmit_admin.ui.sessions.paging import MAX_CACHED_PAGES, PAGE_SIZE, WALK_LIMIT, PageCache
-from transmit_admin.ui.sessions.seek import SeekFailed, cursor_at_path
+from transmit_admin.ui.sessions.seek import SeekFailed, count_at_path, cursor_at_path
 from transmit_admin.ui.sessions.style import status_color, status_icon
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ def short_relative(moment: float, now: float) -> str:
 
 class SessionTableModel(QAbstractTableModel):
     _seek_done = Signal(int, bool, int, object, bool)  # generation, backward, offset, cursor, ok
+    _count_done = Signal(int, object, object)  # request number, query, count (None: failed)
+    query_applied = Signal()  # a `set_query_soon` query is counted and shown
 
     def __init__(self, store: Any, query: SessionQuery, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,13 +97,18 @@ class SessionTableModel(QAbstractTableModel):
         self._seeking = False
         self._executor: ThreadPoolExecutor | None = None
         self._seek_done.connect(self._far_seek_done)
+        self._asked = 0  # numbers the latest query change; a count for an older one is dropped
+        self._pending: SessionQuery | None = None  # asked with `set_query_soon`, being counted
+        self._count_done.connect(self._count_landed)
         self._redact = False
         self._rows = PageCache(store, query)
 
     # -- query ------------------------------------------------------------------------------
     @property
     def query(self) -> SessionQuery:
-        return self._rows.query
+        """The query asked for last (shown, or still being counted: a sort asked for
+        meanwhile applies to it, not to the rows on screen)."""
+        return self._pending if self._pending is not None else self._rows.query
 
     @property
     def store(self) -> Any:
@@ -122,16 +129,53 @@ class SessionTableModel(QAbstractTableModel):
     def set_query(self, query: SessionQuery) -> None:
         self._reset(self._rows.store, query)
 
+    def set_query_soon(self, query: SessionQuery) -> None:
+        """`set_query` with the rows counted in a worker thread (`seek.count_at_path`): a
+        full-text count over a million sessions took 50-400 ms, a stall per search typed.
+        The table keeps showing the previous rows until the count lands (`query_applied`);
+        a newer query asked for meanwhile wins. Counted here when the store has no file."""
+        if not self._can_seek_aside():
+            self.set_query(query)
+            self.query_applied.emit()
+            return
+        self._asked += 1
+        self._pending = query
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="session-seek")
+        self._executor.submit(self._count_aside, self._rows.store.path, query, self._asked)
+
+    def counting(self) -> bool:
+        """Whether a query asked for with `set_query_soon` is still being counted."""
+        return self._pending is not None
+
+    def _count_aside(self, path: Path, query: SessionQuery, number: int) -> None:
+        """Runs in the worker thread; reports back through a queued signal."""
+        try:
+            count: int | None = count_at_path(path, query)
+        except Exception:  # a locked or vanished file: counted on the store instead
+            log.warning("session table: counting a query aside failed", exc_info=True)
+            count = None
+        with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+            self._count_done.emit(number, query, count)
+
+    def _count_landed(self, number: int, query: SessionQuery, count: int | None) -> None:
+        if number != self._asked:  # a newer query was asked for meanwhile
+            return
+        self._reset(self._rows.store, query, count)
+        self.query_applied.emit()
+
     def reload(self) -> None:
         """Re-reads everything (after many rows changed)."""
         self._reset(self._rows.store, self._rows.query)
 
-    def _reset(self, store: Any, query: SessionQuery) -> None:
+    def _reset(self, store: Any, query: SessionQuery, count: int | None = None) -> None:
         self.beginResetModel()
         self._generation += 1
+        self._asked += 1  # supersedes any count still on its way
+        self._pending = None
         self._wanted.clear()
         self._failed.clear()
-        self._rows.reset(store, query)
+        self._rows.reset(store, query, count)
         self.endResetModel()
 
     def total(self) -> int:
@@ -168,7 +212,7 @@ class SessionTableModel(QAbstractTableModel):
         if key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        query = self._rows.query
+        query = self.query  # a search still being counted is sorted too, not dropped
         if key != query.sort or descending != query.descending:
             self.set_query(dataclasses.replace(query, sort=key, descending=descending))
 

@@ -61,15 +61,16 @@ class PageCache:
         self.seeks = 0  # how many far jumps needed an index seek
         self.reset(store, query)
 
-    def reset(self, store: Any, query: SessionQuery) -> None:
-        """Forgets every row and cursor and counts the rows of `query` anew."""
+    def reset(self, store: Any, query: SessionQuery, count: int | None = None) -> None:
+        """Forgets every row and cursor; the rows of `query` are `count` (counted now when
+        not given)."""
         self.store = store
         self.query = query
         self._pages: OrderedDict[int, list[SessionRecord]] = OrderedDict()
         self._row_index: dict[str, int] = {}  # session id -> row, for the cached pages only
         self._forward = _Cursors()
         self._backward = _Cursors()
-        self.count = int(store.count_sessions(query))
+        self.count = int(store.count_sessions(query)) if count is None else count
 
     # -- rows -------------------------------------------------------------------------------
     def record_at(self, row: int) -> SessionRecord | None:

@@ -203,7 +203,9 @@ class SessionsPanel(QWidget):
         self._debounce.stop()
         query = self._query()
         if query != self.model.query:
-            self.model.set_query(query)
+            self.model.set_query_soon(query)  # counted off the GUI thread
+            if self.model.counting():
+                self.count_label.setText(self.tr("Counting…"))
 
     def reload(self) -> None:
         """Re-reads the table (rows changed in bulk, or another environment's store)."""

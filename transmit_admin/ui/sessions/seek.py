@@ -5,10 +5,11 @@ scrollbar; walking there with `page_sessions` would decode every skipped row. Th
 (sort value, id) pairs from the covering sort index with OFFSET, which SQLite answers from the
 index alone, and hands back an ordinary `PageCursor` from which pages are read by key again.
 
-An OFFSET far into a million rows still costs 50-200 ms, so `cursor_at_path` runs it on its own
-read-only connection (WAL lets it read while the app writes) in a worker thread: the store's
-connection and lock stay free for the GUI thread meanwhile. It uses the store's own SQL
-builders (`store.queries`), so the filters are exactly those of `page_sessions`.
+An OFFSET far into a million rows still costs 50-200 ms, so `cursor_at_path` runs it (and
+`count_at_path` a new query's count) on its own read-only connection (WAL lets it read while
+the app writes) in a worker thread: the store's connection and lock stay free for the GUI
+thread meanwhile. Both use the store's own SQL builders (`store.queries`, `store.counting`),
+so the filters are exactly those of `page_sessions` and `count_sessions`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from transmit_admin.store import queries, search
+from transmit_admin.store import counting, queries, search
 from transmit_admin.store.records import PageCursor, SessionQuery
 
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -60,17 +61,25 @@ def cursor_at(store: Any, query: SessionQuery, offset: int) -> PageCursor | None
         return _cursor_on(store.db.conn, query, offset)
 
 
-def cursor_at_path(path: Path, query: SessionQuery, offset: int) -> PageCursor | None:
-    """The same on a private read-only connection to the database file (any thread)."""
-    if offset <= 0:
-        return None
-    conn = sqlite3.connect(
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(
         f"{Path(path).resolve().as_uri()}?mode=ro",
         uri=True,
         timeout=BUSY_TIMEOUT_SECONDS,
         check_same_thread=False,
     )
-    try:
+
+
+def cursor_at_path(path: Path, query: SessionQuery, offset: int) -> PageCursor | None:
+    """The same on a private read-only connection to the database file (any thread)."""
+    if offset <= 0:
+        return None
+    with contextlib.closing(_read_only(path)) as conn:
         return _cursor_on(conn, query, offset)
-    finally:
-        conn.close()
+
+
+def count_at_path(path: Path, query: SessionQuery) -> int:
+    """`Store.count_sessions` on a private read-only connection (any thread); sessions whose
+    expiry passed are marked by the store when the first page is read, not here."""
+    with contextlib.closing(_read_only(path)) as conn:
+        return counting.count_on(conn, query)
