@@ -123,3 +123,46 @@ def test_a_failed_logout_in_a_bulk_leaves_its_row_as_it_was(private_harness: Har
         if result.ok:
             assert result.status == "revoked"
             assert harness.admin.session(result.session_id)["status"] != "active"
+
+
+def test_a_cancelled_bulk_leaves_no_request_unanswered(private_harness: Harness) -> None:
+    """Sessions are noted a chunk ahead of their logouts; those noted and then cancelled get
+    a "cancelled before the logout was sent" event, and nothing is sent for them."""
+    harness = private_harness
+    ids = [_track(harness, n % 4) for n in range(12)]
+
+    async def main() -> list[ActionResult]:
+        stop = asyncio.Event()
+        client = TransmitClient(
+            harness.env, lambda: harness.info.client_secret, retry=RetryPolicy(attempts=1)
+        )
+        async with client:
+            service = SessionService(harness.store, client, harness.env, ACTOR)
+            return await service.revoke_many(
+                ids, concurrency=2, on_result=lambda _r: stop.set(), cancel_event=stop
+            )
+
+    results = asyncio.run(main())
+    sent = [r for r in results if r.ok]
+    cancelled = [r for r in results if not r.ok]
+    assert sent, results
+    assert cancelled, results
+    assert all(r.message == "cancelled before it was sent" for r in cancelled)
+    noted_then_cancelled = 0
+    for result in results:
+        events = harness.store.events_of(ENV_NAME, result.session_id)
+        kinds = [e.kind for e in events]
+        at_transmit = harness.admin.session(result.session_id)["status"]
+        if result.ok:
+            assert kinds[-2:] == ["revoke_requested", "revoke_confirmed"]
+            assert at_transmit != "active"
+            continue
+        assert at_transmit == "active"  # nothing was sent for it
+        record = harness.store.get_session(ENV_NAME, result.session_id)
+        assert record is not None
+        assert record.status == "active"
+        if "revoke_requested" in kinds:
+            noted_then_cancelled += 1
+            assert kinds[-2:] == ["revoke_requested", "revoke_failed"]
+            assert events[-1].detail == "cancelled before the logout was sent"
+    assert noted_then_cancelled > 0  # the chunk noted ahead of the senders

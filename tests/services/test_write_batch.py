@@ -1,5 +1,5 @@
-"""`WriteBatch`: writes queued in one turn of the loop share one transaction, each in its own
-savepoint; futures resolve only once the commit is done. A real store file throughout."""
+"""`WriteBatch`: writes queued together share one transaction on the writer thread, each in its
+own savepoint; futures resolve only once the commit is done. A real store file throughout."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from transmit_admin.services.write_batch import WriteBatch
 from transmit_admin.store.store import Store
@@ -35,9 +37,9 @@ def test_writes_of_one_turn_share_one_commit(store: Store, tmp_path: Path) -> No
     begun = _count_transactions(store)
 
     async def main() -> list[int]:
-        batch = WriteBatch(store)
-        futures = [batch.add(lambda n=n: _audit(store, f"t{n}")) for n in range(5)]
-        return list(await asyncio.gather(*futures))
+        async with WriteBatch(store) as batch:
+            futures = [batch.add(lambda n=n: _audit(store, f"t{n}")) for n in range(5)]
+            return list(await asyncio.gather(*futures))
 
     ids = asyncio.run(main())
     store.db.conn.set_trace_callback(None)
@@ -50,9 +52,9 @@ def test_writes_of_later_turns_get_their_own_commit(store: Store) -> None:
     begun = _count_transactions(store)
 
     async def main() -> None:
-        batch = WriteBatch(store)
-        await batch.add(lambda: _audit(store, "first"))
-        await batch.add(lambda: _audit(store, "second"))
+        async with WriteBatch(store) as batch:
+            await batch.add(lambda: _audit(store, "first"))
+            await batch.add(lambda: _audit(store, "second"))
 
     asyncio.run(main())
     store.db.conn.set_trace_callback(None)
@@ -63,12 +65,14 @@ def test_a_future_resolves_only_after_the_commit(store: Store, tmp_path: Path) -
     seen_at_resolution: list[list[str]] = []
 
     async def main() -> None:
-        batch = WriteBatch(store)
-        future = batch.add(lambda: _audit(store, "durable"))
-        future.add_done_callback(
-            lambda _f: seen_at_resolution.append(_committed_targets(tmp_path / "sessions.sqlite"))
-        )
-        await future
+        async with WriteBatch(store) as batch:
+            future = batch.add(lambda: _audit(store, "durable"))
+            future.add_done_callback(
+                lambda _f: seen_at_resolution.append(
+                    _committed_targets(tmp_path / "sessions.sqlite")
+                )
+            )
+            await future
 
     asyncio.run(main())
     assert seen_at_resolution == [["durable"]]
@@ -80,13 +84,13 @@ def test_a_failing_write_is_undone_alone(store: Store, tmp_path: Path) -> None:
         raise ValueError("boom")
 
     async def main() -> list[object]:
-        batch = WriteBatch(store)
-        futures = [
-            batch.add(lambda: _audit(store, "before")),
-            batch.add(half_then_fail),
-            batch.add(lambda: _audit(store, "after")),
-        ]
-        return list(await asyncio.gather(*futures, return_exceptions=True))
+        async with WriteBatch(store) as batch:
+            futures = [
+                batch.add(lambda: _audit(store, "before")),
+                batch.add(half_then_fail),
+                batch.add(lambda: _audit(store, "after")),
+            ]
+            return list(await asyncio.gather(*futures, return_exceptions=True))
 
     before, failed, after = asyncio.run(main())
     assert isinstance(before, int)
@@ -116,9 +120,9 @@ class CommitFails:
 
 def test_a_failed_commit_fails_every_write_and_keeps_nothing(store: Store, tmp_path: Path) -> None:
     async def main() -> list[object]:
-        batch = WriteBatch(CommitFails(store))  # type: ignore[arg-type]
-        futures = [batch.add(lambda n=n: _audit(store, f"t{n}")) for n in range(3)]
-        return list(await asyncio.gather(*futures, return_exceptions=True))
+        async with WriteBatch(CommitFails(store)) as batch:  # type: ignore[arg-type]
+            futures = [batch.add(lambda n=n: _audit(store, f"t{n}")) for n in range(3)]
+            return list(await asyncio.gather(*futures, return_exceptions=True))
 
     outcomes = asyncio.run(main())
     assert all(isinstance(o, sqlite3.OperationalError) for o in outcomes)
@@ -127,11 +131,28 @@ def test_a_failed_commit_fails_every_write_and_keeps_nothing(store: Store, tmp_p
 
 def test_a_cancelled_waiter_does_not_undo_its_write(store: Store, tmp_path: Path) -> None:
     async def main() -> None:
-        batch = WriteBatch(store)
-        future = batch.add(lambda: _audit(store, "kept"))
-        future.cancel()
-        await asyncio.sleep(0)  # the flush runs
-        await asyncio.sleep(0)
+        async with WriteBatch(store) as batch:
+            future = batch.add(lambda: _audit(store, "kept"))
+            future.cancel()
 
     asyncio.run(main())
     assert _committed_targets(tmp_path / "sessions.sqlite") == ["kept"]
+
+
+def test_writes_run_on_the_writer_thread_and_leaving_waits_for_them(store: Store) -> None:
+    import threading
+
+    seen: list[str] = []
+
+    async def main() -> None:
+        async with WriteBatch(store) as batch:
+            for n in range(3):
+                batch.add(lambda n=n: seen.append(threading.current_thread().name) or n)
+        # Leaving the block waited for the writes nobody awaited, and stopped the thread.
+        assert len(seen) == 3
+        with pytest.raises(RuntimeError):
+            batch.add(lambda: None)
+
+    asyncio.run(main())
+    assert all(name.startswith("store-writer") for name in seen)
+    assert not [t for t in threading.enumerate() if t.name.startswith("store-writer")]

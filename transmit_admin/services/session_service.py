@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from transmit_admin.core.keys import KeySet
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, Observation, SessionStatus
 from transmit_admin.core.verify import unverified_header
 from transmit_admin.services import user_actions
+from transmit_admin.services.bulk_revoke import BulkRevoke
 from transmit_admin.services.results import ActionResult, SyncResult, TrackResult, UserRevokeResult
 from transmit_admin.services.session_trail import SessionTrail, utc_text
 from transmit_admin.services.token_intake import (
@@ -226,15 +226,15 @@ class SessionService:
         was sent even if this process dies before the answer. The outcome (status, event,
         audit) is one transaction: all of it is recorded, or none.
         """
-        checked = self._revocable(session_id)
+        checked = self.revocable(session_id)
         if isinstance(checked, ActionResult):
             return checked
-        self._note_logout_sent(checked)
-        error = await self._send_logout(session_id)
+        self.note_logout_sent(checked)
+        error = await self.send_logout(session_id)
         with self.store.writing():
-            return self._record_logout(checked, error)
+            return self.record_logout(checked, error)
 
-    def _revocable(self, session_id: str) -> SessionRecord | ActionResult:
+    def revocable(self, session_id: str) -> SessionRecord | ActionResult:
         """The session to log out, or the answer when there is nothing to send."""
         record = self._session(session_id)
         if record is None:
@@ -245,17 +245,17 @@ class SessionService:
             return ActionResult(session_id, True, message + "; nothing sent", str(record.status))
         return record
 
-    def _note_logout_sent(self, record: SessionRecord) -> None:
+    def note_logout_sent(self, record: SessionRecord) -> None:
         self.trail.event(record, EventKind.REVOKE_REQUESTED, "logout sent to Transmit")
 
-    async def _send_logout(self, session_id: str) -> TransmitError | None:
+    async def send_logout(self, session_id: str) -> TransmitError | None:
         try:
             await self.client.logout_session(session_id)
         except TransmitError as exc:
             return exc
         return None
 
-    def _record_logout(self, record: SessionRecord, error: TransmitError | None) -> ActionResult:
+    def record_logout(self, record: SessionRecord, error: TransmitError | None) -> ActionResult:
         """The outcome of a logout: status, event and audit row. Callers hold one
         `store.writing()` around it, so an outcome is never half written."""
         session_id = record.session_id
@@ -294,64 +294,14 @@ class SessionService:
         `on_result` gets each result as soon as it is recorded. Setting `cancel_event` stops
         sending new logouts; those not sent answer "cancelled".
 
-        Same trail as `revoke`, written in fewer transactions: a commit cost more than the
-        rest of a revoke's store work (~0.4 ms each, measured in bench/ui.py), and `revoke`
-        makes two. Here the writes the workers make in one turn of the event loop share one
-        commit (`WriteBatch`): a worker's outcome and its next session's "logout sent" event
-        always do, and sessions whose answers arrive together do too. Each write keeps its
-        own savepoint, and a request's event is still committed before its logout is sent.
+        The trail is `revoke`'s, written in batches on a writer thread, with each session's
+        "logout requested" event committed a chunk ahead of its logout (`bulk_revoke.py`).
         """
         ids = list(session_ids)
         results: list[ActionResult | None] = [None] * len(ids)
-        batch = WriteBatch(self.store)
-        recorded: list[asyncio.Future[ActionResult]] = []
-        # `concurrency` workers take the next id from one shared iterator: a few tasks
-        # instead of one per session all queued on a semaphore (thousands in a big bulk).
-        pending = iter(enumerate(ids))
-
-        def finish(index: int, result: ActionResult) -> None:
-            results[index] = result
-            if on_result is not None:
-                on_result(result)
-
-        def when_recorded(index: int) -> Callable[[asyncio.Future[ActionResult]], None]:
-            def done(future: asyncio.Future[ActionResult]) -> None:
-                if not future.cancelled() and future.exception() is None:
-                    finish(index, future.result())
-
-            return done
-
-        async def worker() -> None:
-            for index, session_id in pending:
-                if cancel_event is not None and cancel_event.is_set():
-                    finish(index, ActionResult(session_id, False, "cancelled before it was sent"))
-                    continue
-                checked = self._revocable(session_id)
-                if isinstance(checked, ActionResult):
-                    finish(index, checked)
-                    continue
-                await batch.add(functools.partial(self._note_logout_sent, checked))
-                error = await self._send_logout(session_id)
-                outcome = batch.add(functools.partial(self._record_logout, checked, error))
-                outcome.add_done_callback(when_recorded(index))
-                recorded.append(outcome)
-
-        count = min(max(1, concurrency), len(ids))
-        workers = [asyncio.ensure_future(worker()) for _ in range(count)]
-        try:
-            await asyncio.gather(*workers)
-            # The last outcomes' commit; a store failure in any outcome is raised here.
-            outcomes = await asyncio.gather(*recorded, return_exceptions=True)
-            failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
-            if failure is not None:
-                raise failure
-        except BaseException:
-            # A write failed (not a Transmit error: those are results) or we were cancelled:
-            # stop the others rather than leave them running unawaited.
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            raise
+        async with WriteBatch(self.store) as batch:
+            bulk = BulkRevoke(self, ids, results, batch, max(1, concurrency), on_result)
+            await bulk.run(cancel_event)
         finished = [result for result in results if result is not None]
         assert len(finished) == len(ids)  # each id was taken by exactly one worker
         return finished
