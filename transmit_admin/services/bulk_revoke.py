@@ -86,18 +86,17 @@ class BulkRevoke:
         stop = min(len(self.ids), self.noted_upto + count)
         for index in range(self.noted_upto, stop):
             checked = self.service.revocable(self.ids[index])
-            if isinstance(checked, ActionResult):
-                continue  # answered without a request when a worker takes it
-            self.records[index] = checked
-            self.noted[index] = self.batch.add(
-                functools.partial(
-                    self.service.trail.event,
-                    checked,
-                    EventKind.REVOKE_REQUESTED,
-                    REQUESTED_DETAIL,
-                )
-            )
+            if not isinstance(checked, ActionResult):  # else answered when a worker takes it
+                self._note(index, checked)
         self.noted_upto = stop
+
+    def _note(self, index: int, record: SessionRecord) -> None:
+        self.records[index] = record
+        self.noted[index] = self.batch.add(
+            functools.partial(
+                self.service.trail.event, record, EventKind.REVOKE_REQUESTED, REQUESTED_DETAIL
+            )
+        )
 
     async def _worker(self, cancel_event: asyncio.Event | None) -> None:
         service = self.service
@@ -114,10 +113,8 @@ class BulkRevoke:
                 if isinstance(checked, ActionResult):
                     self._finish(index, checked)
                     continue
-                record = self.records[index] = checked
-                self.noted[index] = self.batch.add(
-                    functools.partial(service.note_logout_sent, record)
-                )
+                self._note(index, checked)
+                record = checked
             await self.noted[index]  # committed before the logout is sent
             self.sent.add(index)
             error = await service.send_logout(session_id)
@@ -134,8 +131,8 @@ class BulkRevoke:
 
     def _cancel_unsent(self) -> None:
         """Sessions noted as requested but never sent (the bulk was cancelled): say so."""
-        for index, record in self.records.items():
-            if index in self.noted and index not in self.sent:
+        for index, record in self.records.items():  # every one of them was noted
+            if index not in self.sent:
                 self.cancelled_notes.append(
                     self.batch.add(
                         functools.partial(
