@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from transmit_admin.commands._parser import CommandParser
+from transmit_admin.core.printable import printable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # the last line of defence: one sentence, never a traceback
         log.exception("unhandled error in %s", args.command or "gui")
-        print(f"transmit-admin: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        print(f"transmit-admin: {exc.__class__.__name__}: {printable(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -16,7 +16,6 @@ import pytest
 from tests.support.openapi import validate_request, validate_response
 from tests.support.sandbox_admin import SandboxAdmin
 from transmit_admin.api._http import shared_tls_context
-from transmit_admin.api._wire import LeanTransport
 from transmit_admin.api.client import TransmitClient
 from transmit_admin.api.retry import RetryPolicy
 from transmit_admin.core.environment import Environment, Region
@@ -38,9 +37,9 @@ class ValidatingTransport(httpx.AsyncBaseTransport):
 
     check_answers: bool = True
     sent: list[tuple[str, str]] = field(default_factory=list)
-    # The transport the app itself uses (client.default_transport), not httpx's own.
+    # The transport the app itself uses: httpx's own, verifying TLS like the client does.
     inner: httpx.AsyncBaseTransport = field(
-        default_factory=lambda: LeanTransport(shared_tls_context())
+        default_factory=lambda: httpx.AsyncHTTPTransport(verify=shared_tls_context())
     )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -248,3 +248,14 @@ def test_failures_are_one_line_and_exit_codes(tmp_path: Path, sandbox: SandboxIn
     # The secret is never a flag: argparse refuses it rather than taking it.
     flagged = cli("sessions", "list", "--client-secret", "x")
     assert flagged.returncode == 2
+
+
+def test_an_empty_store_file_is_refused_not_recreated(tmp_path: Path, sandbox: SandboxInfo) -> None:
+    cli = Cli(tmp_path, sandbox)
+    tmp_path.mkdir(exist_ok=True)
+    store = tmp_path / "sandbox-demo.sqlite"  # a loopback TRANSMIT_BASE_URL is the sandbox
+    store.touch()
+    listed = cli("sessions", "list")
+    assert listed.returncode == 2
+    assert "empty" in listed.stderr
+    assert store.stat().st_size == 0

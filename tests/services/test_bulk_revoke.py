@@ -13,7 +13,6 @@ import httpx
 
 from tests.services.conftest import ACTOR, ENV_NAME, Harness
 from transmit_admin.api._http import shared_tls_context
-from transmit_admin.api._wire import LeanTransport
 from transmit_admin.api.client import TransmitClient
 from transmit_admin.api.retry import RetryPolicy
 from transmit_admin.services.results import ActionResult
@@ -34,7 +33,7 @@ class CommittedFirst(httpx.AsyncBaseTransport):
     the session's "logout sent" event."""
 
     def __init__(self, database: str) -> None:
-        self.inner = LeanTransport(shared_tls_context())
+        self.inner = httpx.AsyncHTTPTransport(verify=shared_tls_context())
         self.database = database
         self.checked: list[tuple[str, bool]] = []
 
@@ -108,7 +107,7 @@ def test_a_failed_logout_in_a_bulk_leaves_its_row_as_it_was(private_harness: Har
     ids = [_track(harness, 4) for _ in range(3)]
     harness.run(lambda s: s.client.client_token())  # the fault must hit a logout
     harness.admin.set_faults(next=["500"], routes=[LOGOUT_PATH])
-    results = _bulk(harness, ids, LeanTransport(shared_tls_context()))
+    results = _bulk(harness, ids, httpx.AsyncHTTPTransport(verify=shared_tls_context()))
 
     failed = [r for r in results if not r.ok]
     assert len(failed) == 1, results

@@ -179,3 +179,39 @@ def test_a_failing_migration_leaves_the_file_as_it_was(store_path: Path) -> None
         assert "risk" not in [c.name for c in store.db["sessions"].columns]
         assert store.get_session("prod", "sess-000001") is not None
     assert store_path.with_name(store_path.name + ".pre-migration-1.bak").exists()
+
+
+@pytest.mark.parametrize("name", ["sessions.sqlite", "sandbox-demo.sqlite"])
+def test_an_empty_file_is_refused_like_a_truncated_one_and_left_empty(
+    tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    path.touch()
+    damaged = _assert_refused_untouched(path)
+    assert "empty" in damaged.message
+    assert path.stat().st_size == 0
+    assert not (tmp_path / f"{name}-wal").exists()
+
+
+def test_a_missing_file_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite"
+    with open_store(path) as store:
+        store.upsert_session(make_session(1))
+    assert path.stat().st_size > 0
+
+
+@pytest.mark.parametrize("migrated", [False, True], ids=["no-backup", "backup"])
+def test_the_damage_message_names_a_backup_only_when_one_exists(
+    tmp_path: Path, migrated: bool
+) -> None:
+    path = tmp_path / "sessions.sqlite"
+    path.write_bytes(b"not a database at all" * 10)
+    if migrated:
+        (tmp_path / "sessions.sqlite.pre-migration-1.bak").write_bytes(b"older copy")
+    message = _assert_refused_untouched(path).message
+    if migrated:
+        assert "sessions.sqlite.pre-migration-1.bak" in message
+        assert "your own backups" not in message
+    else:
+        assert "restore it from your own backups" in message
+        assert ".bak" not in message

@@ -2,6 +2,11 @@
 
 Every call gets one time budget (`timeout` seconds) that covers all of its attempts and the
 waits between them, so no call can hang past it however the network misbehaves.
+
+Bodies are read here (`_body.read_bounded`), decoded, as a stream that stops at
+`MAX_RESPONSE_BYTES`: the limit holds for whichever transport httpx uses (its own, or a
+proxy's) and counts the bytes after decompression, so a small compressed bomb cannot expand
+in memory.
 """
 
 from __future__ import annotations
@@ -17,13 +22,22 @@ from typing import Any
 
 import httpx
 
-from transmit_admin.api.errors import NetworkError, TransmitError, parse_error
+from transmit_admin.api._body import BodyUndecodable, read_bounded
+from transmit_admin.api.errors import (
+    NetworkError,
+    TransmitError,
+    UnexpectedResponse,
+    WrongSuccess,
+    parse_error,
+)
 from transmit_admin.api.retry import RetryPolicy
 from transmit_admin.core.redact import redact_secrets
 
 log = logging.getLogger("transmit_admin.api")
 
-URL_CACHE_SIZE = 256  # distinct request URLs kept parsed (a few fixed paths, plus user ids)
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024  # decoded; Transmit's largest answers are user pages
+
+_OUTER_GRACE_SECONDS = 0.1
 
 _EMAIL_IN_PATH = re.compile(r"(/users/email/)[^/?]+")
 
@@ -33,9 +47,9 @@ def shared_tls_context() -> ssl.SSLContext:
     """The verifying TLS context every client of this process shares.
 
     Exactly what httpx builds for `verify=True` (its CA bundle, honouring SSL_CERT_FILE and
-    SSL_CERT_DIR as read at first use), built once: loading the CA bundle took 30-50 ms per
-    client here, paid again by every bulk revoke's worker client and every environment.
-    Sharing is safe: httpcore only ever sets the same ALPN list (HTTP/1.1) on it.
+    SSL_CERT_DIR as read at first use), built once: loading the CA bundle takes tens of ms,
+    which every environment's client would pay again. Sharing is safe: httpcore only ever
+    sets the same ALPN list (HTTP/1.1) on it.
     """
     return httpx.create_ssl_context()
 
@@ -65,25 +79,18 @@ def _network_kind(exc: BaseException) -> str:
 
 
 class HttpExchange:
-    def __init__(self, http: httpx.AsyncClient, *, timeout: float, retry: RetryPolicy) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        timeout: float,
+        retry: RetryPolicy,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> None:
         self._http = http
         self.timeout = timeout
         self.retry = retry
-        self._urls: dict[str, httpx.URL] = {}
-
-    def _url(self, url: str) -> httpx.URL:
-        """`url` joined to the client's base URL, parsed once per distinct URL.
-
-        Given a string, httpx parses it and merges it with the base URL on every request:
-        a measurable share of a small request's cost (bench/ui.py sends hundreds in a row).
-        """
-        merged = self._urls.get(url)
-        if merged is None:
-            merged = self._http.build_request("GET", url).url
-            if len(self._urls) >= URL_CACHE_SIZE:
-                self._urls.clear()
-            self._urls[url] = merged
-        return merged
+        self.max_response_bytes = max_response_bytes
 
     async def send(
         self,
@@ -104,7 +111,7 @@ class HttpExchange:
             remaining = deadline - loop.time()
             request = self._http.build_request(
                 method,
-                self._url(url),
+                url,
                 headers=headers,
                 json=json,
                 data=data,
@@ -129,14 +136,29 @@ class HttpExchange:
         try:
             if remaining <= 0:
                 raise TimeoutError
-            # httpx times each read separately; this bounds a slowly trickling answer too.
-            async with asyncio.timeout(remaining):
-                response = await self._http.send(request)
+            # httpx times each connect, handshake and read separately; this outer bound stops
+            # an answer that trickles in forever. It fires a moment after httpx's own
+            # timeouts so that a stalled connect or handshake ends inside httpcore, which
+            # closes its socket (cancelled mid-handshake, the socket would be left open).
+            async with asyncio.timeout(remaining + _OUTER_GRACE_SECONDS):
+                streamed = await self._http.send(request, stream=True)
+                try:
+                    body = await read_bounded(streamed, self.max_response_bytes)
+                finally:
+                    await streamed.aclose()
         except (httpx.TransportError, TimeoutError) as exc:
             kind = _network_kind(exc)
             self._log(request, kind, started)
             return NetworkError(kind, path, request.url.host, self.timeout)
-        self._log(request, str(response.status_code), started)
+        except BodyUndecodable as exc:
+            self._log(request, f"{streamed.status_code} undecodable", started)
+            return _unreadable(streamed, path, f"an answer it could not read ({exc})")
+        self._log(request, str(streamed.status_code), started)
+        if body is None:
+            return _unreadable(
+                streamed, path, f"an answer over {self.max_response_bytes // 2**20} MiB"
+            )
+        response = _decoded(streamed, body, request)
         if response.is_success:
             return response
         return parse_error(response, path=path)
@@ -154,3 +176,30 @@ class HttpExchange:
             outcome,
             elapsed_ms,
         )
+
+
+# Headers that describe the bytes on the wire; the body handed on is already decoded.
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _decoded(streamed: httpx.Response, body: bytes, request: httpx.Request) -> httpx.Response:
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
+    return httpx.Response(
+        streamed.status_code,
+        headers=headers,
+        content=body,
+        request=request,
+        extensions={"http_version": streamed.extensions.get("http_version", b"HTTP/1.1")},
+    )
+
+
+def _unreadable(streamed: httpx.Response, path: str, problem: str) -> TransmitError:
+    """An answer whose body could not be read whole: a success that cannot be trusted, or an
+    error told apart by its status alone."""
+    status = streamed.status_code
+    if streamed.is_success:
+        return WrongSuccess(status, path, problem, streamed.headers.get("content-type"))
+    error = parse_error(httpx.Response(status, request=streamed.request), path=path)
+    if type(error) is TransmitError or isinstance(error, UnexpectedResponse):
+        return UnexpectedResponse(status, None, (), path, problem)
+    return error

@@ -21,11 +21,17 @@ from urllib.parse import quote
 import httpx
 
 from transmit_admin import __version__
+from transmit_admin.api._body import ACCEPT_ENCODING
 from transmit_admin.api._http import HttpExchange, shared_tls_context
-from transmit_admin.api._parse import parse_json, parse_model, result_user, session_list
+from transmit_admin.api._parse import (
+    expect_status,
+    parse_json,
+    parse_model,
+    result_user,
+    session_list,
+)
 from transmit_admin.api._tokens import ClientTokenCache
-from transmit_admin.api._wire import LeanTransport, proxy_for
-from transmit_admin.api.errors import AccessDenied, UnexpectedResponse
+from transmit_admin.api.errors import AccessDenied, UnexpectedResponse, WrongSuccess
 from transmit_admin.api.models import BackendSession, ClientToken, TokenResponse, User, UserPage
 from transmit_admin.api.retry import RetryPolicy
 from transmit_admin.core.environment import Environment, check_base_url
@@ -34,15 +40,11 @@ USER_AGENT = f"transmit-admin/{__version__}"
 MAX_JWKS_BYTES = 512 * 1024
 TOKEN_PATH = "/oidc/token"  # noqa: S105 - a URL path, not a password
 API = "/cis/v1"
-
-
-def default_transport(base_url: str) -> httpx.AsyncBaseTransport | None:
-    """The lean HTTP/1.1 transport (`_wire`), or None for httpx's own when the environment
-    names a proxy for `base_url` (HTTPS_PROXY, ALL_PROXY… honouring NO_PROXY), which only
-    httpx's transport speaks."""
-    if proxy_for(base_url) is not None:
-        return None
-    return LeanTransport(shared_tls_context())
+# A support desk sends a handful of calls at a time (a bulk revoke: its concurrency); idle
+# connections are kept a little while so consecutive clicks reuse them.
+CONNECTION_LIMITS = httpx.Limits(
+    max_connections=20, max_keepalive_connections=10, keepalive_expiry=5.0
+)
 
 
 class TransmitClient:
@@ -64,12 +66,19 @@ class TransmitClient:
         # Environment checks this already; checking here too keeps the https rule in the one
         # place every request passes, whatever object was handed in.
         base_url = check_base_url(env.base_url)
+        # httpx's own transport unless a test hands in another; it honours HTTPS_PROXY,
+        # ALL_PROXY and NO_PROXY from the environment (trust_env).
         self._http = httpx.AsyncClient(
             base_url=base_url,
-            transport=transport if transport is not None else default_transport(base_url),
+            transport=transport,
             verify=shared_tls_context(),
+            limits=CONNECTION_LIMITS,
             follow_redirects=False,  # a redirect would resend the bearer token elsewhere
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            headers={
+                "User-Agent": user_agent,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,  # the codings `_body` reads, bounded
+            },
         )
         self._exchange = HttpExchange(self._http, timeout=timeout, retry=retry)
         kwargs = {} if clock is None else {"clock": clock}
@@ -103,6 +112,7 @@ class TransmitClient:
             "client_secret": self._secret(),
         }
         response = await self._exchange.send("POST", TOKEN_PATH, safe=True, data=form)
+        expect_status(response, 200)
         return parse_model(response, ClientToken.from_json)
 
     # -- backend authentication (never retried: codes and passcodes are single-use) -------
@@ -121,7 +131,8 @@ class TransmitClient:
             state=state,
             email_expiration=expiration_minutes,
         )
-        await self._call("POST", f"{API}/auth/link/email/send", safe=False, json=body)
+        response = await self._call("POST", f"{API}/auth/link/email/send", safe=False, json=body)
+        _require_object(response)
 
     async def authenticate_magic_link(
         self, code: str, *, session_id: str | None = None
@@ -135,8 +146,8 @@ class TransmitClient:
         """Sends a one-time passcode; returns the code only for `channel="direct"`."""
         body = {"channel": channel, "identifier_type": identifier_type, "identifier": identifier}
         response = await self._call("POST", f"{API}/auth/otp/send", safe=False, json=body)
-        answer = parse_json(response)
-        code = answer.get("code") if isinstance(answer, dict) else None
+        answer = _require_object(response)
+        code = answer.get("code")
         return code if isinstance(code, str) else None
 
     async def authenticate_otp(
@@ -189,17 +200,20 @@ class TransmitClient:
     # -- sessions ----------------------------------------------------------------------
 
     async def logout_session(self, session_id: str) -> None:
-        """Ends one session (204). Retried when safe, so a retry after a lost answer may raise
-        SessionNotFound for a session that this very call ended: treat it as already gone."""
+        """Ends one session. Only Transmit's documented 204 returns; any other success raises
+        `WrongSuccess` (it confirms nothing). Retried when safe, so a retry after a lost answer
+        may raise SessionNotFound for a session that this very call ended: already gone."""
         body = {"session_id": session_id}
-        await self._call("POST", f"{API}/auth/session/logout", safe=True, json=body)
+        await self._call("POST", f"{API}/auth/session/logout", safe=True, json=body, expect=204)
 
     async def list_user_sessions(self, user_id: str) -> list[BackendSession]:
         response = await self._call("GET", f"{API}/auth/users/{_segment(user_id)}/sessions")
         return parse_model(response, session_list)
 
     async def revoke_user_sessions(self, user_id: str) -> None:
-        await self._call("DELETE", f"{API}/auth/users/{_segment(user_id)}/sessions")
+        """Logs out every session of the user; only the documented 204 returns (`WrongSuccess`
+        otherwise, as for `logout_session`)."""
+        await self._call("DELETE", f"{API}/auth/users/{_segment(user_id)}/sessions", expect=204)
 
     # -- users ---------------------------------------------------------------------------
 
@@ -226,6 +240,7 @@ class TransmitClient:
     async def fetch_jwks(self) -> dict[str, Any]:
         """The raw JWKS at the environment's JWKS URL (no token needed)."""
         response = await self._exchange.send("GET", self.env.jwks_url, safe=True)
+        expect_status(response, 200)
         if len(response.content) > MAX_JWKS_BYTES:
             raise UnexpectedResponse(
                 response.status_code, None, (), response.request.url.path, "an oversized key set"
@@ -247,8 +262,11 @@ class TransmitClient:
         safe: bool | None = None,
         json: Any = None,
         params: dict[str, str] | None = None,
+        expect: int = 200,
     ) -> httpx.Response:
-        """A backend call with the client token. GET and DELETE are safe unless told otherwise.
+        """A backend call with the client token; the answer's status must be `expect`, the
+        documented success (`WrongSuccess` otherwise). GET and DELETE are safe unless told
+        otherwise.
 
         A 401 means Transmit no longer accepts our cached token (revoked, keys rotated): fetch
         a fresh one and try once more. Safe even for authenticate calls, because a request
@@ -257,17 +275,32 @@ class TransmitClient:
         repeatable = method in ("GET", "DELETE") if safe is None else safe
         token = await self._tokens.get()
         try:
-            return await self._exchange.send(
+            response = await self._exchange.send(
                 method, path, safe=repeatable, headers=_bearer(token), json=json, params=params
             )
         except AccessDenied as refused:
             if refused.status != 401:
                 raise
             self._tokens.invalidate(token)
-        token = await self._tokens.get()
-        return await self._exchange.send(
-            method, path, safe=repeatable, headers=_bearer(token), json=json, params=params
+            token = await self._tokens.get()
+            response = await self._exchange.send(
+                method, path, safe=repeatable, headers=_bearer(token), json=json, params=params
+            )
+        expect_status(response, expect)
+        return response
+
+
+def _require_object(response: httpx.Response) -> dict[str, Any]:
+    """The body of a call documented to answer a JSON object (`{"message": …}`)."""
+    answer = parse_json(response)
+    if not isinstance(answer, dict):
+        raise WrongSuccess(
+            response.status_code,
+            response.request.url.path,
+            "an answer that is not a JSON object",
+            response.headers.get("content-type"),
         )
+    return answer
 
 
 def _bearer(token: str) -> dict[str, str]:

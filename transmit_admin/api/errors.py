@@ -10,7 +10,6 @@ password can never reach a dialog or a log.
 from __future__ import annotations
 
 import email.utils
-import json
 import math
 import time
 from collections.abc import Sequence
@@ -18,7 +17,9 @@ from typing import Any
 
 import httpx
 
+from transmit_admin.core.printable import printable
 from transmit_admin.core.redact import redact_secrets
+from transmit_admin.core.strict_json import JsonRejected, loads_value
 
 MAX_MESSAGE_CHARS = 300
 TOKEN_PATHS = ("/oidc/token", "/cis/oidc/token")
@@ -193,6 +194,38 @@ class UnexpectedResponse(TransmitError):
         )
 
 
+class WrongSuccess(UnexpectedResponse):
+    """A 2xx answer that is not the documented success: another status (200 or 202 where a
+    logout answers 204), another type (an HTML page from a captive portal or proxy), a body
+    that does not parse or lacks the documented fields, or one too large to read.
+
+    Such an answer confirms nothing: the request may or may not have reached Transmit.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        path: str,
+        problem: str,
+        content_type: str | None = None,
+        messages: Sequence[str] = (),
+    ) -> None:
+        self.content_type = _media_type(content_type)
+        super().__init__(status, None, messages, path, problem)
+
+    def answer_text(self) -> str:
+        """What came back, in a few words: "unexpected answer 200 text/html"."""
+        kind = self.content_type or "with no content type"
+        return f"unexpected answer {self.status} {kind}"
+
+
+def _media_type(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    return printable(media[:60]) or None
+
+
 # Symbolic codes and message texts Transmit documents, mapped to what they mean for a person.
 _CODE_SENTENCES = {
     "auth_invalid_credentials": "The code, passcode or password was not accepted.",
@@ -229,7 +262,7 @@ def _known_sentence(error_code: int | str | None, message: str) -> str | None:
 
 
 def _clean(text: str) -> str:
-    flat = " ".join(redact_secrets(text).split())
+    flat = printable(" ".join(redact_secrets(text).split()))
     return flat if len(flat) <= MAX_MESSAGE_CHARS else flat[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
@@ -291,8 +324,8 @@ def parse_error(response: httpx.Response, *, path: str | None = None) -> Transmi
     body: Any = None
     if response.content:
         try:
-            body = json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+            body = loads_value(response.content)  # depth-bounded: hostile bodies nest deep
+        except JsonRejected:
             body = None
     shaped = isinstance(body, dict)
     error_code = _error_code(body) if shaped else None

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from transmit_admin.core.printable import printable_json_text
 from transmit_admin.store.records import AuditEntry, SessionEvent, SessionRecord, TokenSeen
 
 
@@ -33,7 +34,7 @@ def as_json(item: Any) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return printable_json_text(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def when(moment: datetime | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from transmit_admin.commands._say import say
 from transmit_admin.commands._session_context import (
     EXIT_FAILED,
     EXIT_OK,
@@ -52,17 +53,17 @@ def track(args: argparse.Namespace) -> int:
 
     async def action(service: SessionService) -> int:
         result = await service.track_token_response(response, local_ref=args.local_ref)
-        print(result.line())
+        say(result.line())
         if not result.ok:
             for report in result.reports:
-                print(f"  {report.label}: {report.reason}")
+                say(f"  {report.label}: {report.reason}")
         return _exit_code(result.ok)
 
     return run_service(args, action)
 
 
 def _print_result(result: ActionResult) -> None:
-    print(result.line(), flush=True)
+    say(result.line(), flush=True)
 
 
 def revoke(args: argparse.Namespace) -> int:
@@ -74,7 +75,7 @@ def revoke(args: argparse.Namespace) -> int:
         )
         failed = [r for r in results if not r.ok]
         if len(ids) > 1:
-            print(f"{len(ids) - len(failed)} of {len(ids)} done, {len(failed)} failed")
+            say(f"{len(ids) - len(failed)} of {len(ids)} done, {len(failed)} failed")
         return _exit_code(not failed)
 
     return run_service(args, action)
@@ -105,12 +106,12 @@ def sync(args: argparse.Namespace) -> int:
     async def action(service: SessionService) -> int:
         result = await service.sync_user(args.user)
         for session_id in result.inserted:
-            print(f"{session_id}: new (synced)")
+            say(f"{session_id}: new (synced)")
         for session_id in result.updated:
-            print(f"{session_id}: still listed")
+            say(f"{session_id}: still listed")
         for session_id in result.ended:
-            print(f"{session_id}: ended (no longer listed)")
-        print(result.line())
+            say(f"{session_id}: ended (no longer listed)")
+        say(result.line())
         return _exit_code(result.ok)
 
     return run_service(args, action)
@@ -120,8 +121,8 @@ def revoke_user(args: argparse.Namespace) -> int:
     async def action(service: SessionService) -> int:
         result = await service.revoke_user(args.user)
         for session_id in result.revoked:
-            print(f"{session_id}: revoked")
-        print(result.line())
+            say(f"{session_id}: revoked")
+        say(result.line())
         return _exit_code(result.ok)
 
     return run_service(args, action)

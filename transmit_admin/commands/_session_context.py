@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transmit_admin.app import current_actor, store_path_for
+from transmit_admin.commands._say import say
 from transmit_admin.services.environment_resolver import (
     EnvironmentUnavailable,
     ResolvedEnvironment,
@@ -52,13 +53,13 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
         try:
             return run(args)
         except CommandFailed as exc:
-            print(f"transmit-admin: {exc.message}", file=sys.stderr)
+            say(f"transmit-admin: {exc.message}", file=sys.stderr)
             return exc.exit_code
         except EnvironmentUnavailable as exc:
-            print(f"transmit-admin: {exc}", file=sys.stderr)
+            say(f"transmit-admin: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except StoreError as exc:
-            print(f"transmit-admin: {exc.message}", file=sys.stderr)
+            say(f"transmit-admin: {exc.message}", file=sys.stderr)
             return EXIT_USAGE
 
     return wrapper

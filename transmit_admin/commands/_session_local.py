@@ -8,6 +8,7 @@ import sys
 from typing import IO, Literal, cast
 
 from transmit_admin.commands._output import as_json, dumps, session_details, session_line
+from transmit_admin.commands._say import say
 from transmit_admin.commands._session_context import (
     EXIT_FAILED,
     EXIT_OK,
@@ -37,13 +38,13 @@ def run_list(args: argparse.Namespace) -> int:
     with open_session_store(args, resolved) as store:
         rows = store.page_sessions(query, limit=args.limit).rows
         if args.json:
-            print(dumps([as_json(r) for r in rows]))
+            say(dumps([as_json(r) for r in rows]))
             return EXIT_OK
         for record in rows:
-            print(session_line(record))
+            say(session_line(record))
         total = store.count_sessions(query)
     shown = f"{len(rows)} of {total}" if total > len(rows) else str(total)
-    print(f"{shown} session(s) in {resolved.env.name!r}", file=sys.stderr)
+    say(f"{shown} session(s) in {resolved.env.name!r}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -52,7 +53,7 @@ def run_show(args: argparse.Namespace) -> int:
     with open_session_store(args, resolved) as store:
         record = store.get_session(resolved.env.name, args.session_id)
         if record is None:
-            print(f"{args.session_id}: not a tracked session of {resolved.env.name!r}")
+            say(f"{args.session_id}: not a tracked session of {resolved.env.name!r}")
             return EXIT_FAILED
         tokens = store.tokens_of(resolved.env.name, args.session_id)
         events = store.events_of(resolved.env.name, args.session_id)
@@ -62,9 +63,9 @@ def run_show(args: argparse.Namespace) -> int:
             "tokens": [as_json(t) for t in tokens],
             "events": [as_json(e) for e in events],
         }
-        print(dumps(data))
+        say(dumps(data))
     else:
-        print("\n".join(session_details(record, tokens, events)))
+        say("\n".join(session_details(record, tokens, events)))
     return EXIT_OK
 
 
@@ -74,7 +75,7 @@ def run_note(args: argparse.Namespace) -> int:
         result = SessionTrail(store, resolved.env.name, os_user()).set_note(
             args.session_id, args.text
         )
-    print(result.line())
+    say(result.line())
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -105,7 +106,7 @@ def run_export(args: argparse.Namespace) -> int:
             actor=os_user(),
             environment=resolved.env.name,
         )
-    print(f"exported {count} session(s) of {resolved.env.name!r} as {fmt}", file=sys.stderr)
+    say(f"exported {count} session(s) of {resolved.env.name!r} as {fmt}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -128,5 +129,5 @@ def run_import(args: argparse.Namespace) -> int:
             actor=os_user(),
             environment=resolved.env.name,
         )
-    print(f"imported {args.file}: {detail}")
+    say(f"imported {args.file}: {detail}")
     return EXIT_OK

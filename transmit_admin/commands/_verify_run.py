@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from transmit_admin.api.jwks import JwksCache, JwksError
+from transmit_admin.commands._say import say
 from transmit_admin.core.extract import MAX_INPUT_BYTES, OpaqueToken, extract_tokens
 from transmit_admin.core.keys import MAX_KEY_TEXT_BYTES, KeyParseError, KeySet
 from transmit_admin.core.report import Status, TokenReport, Verdict
@@ -57,7 +58,7 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
         json.dump([report.to_json() for report in reports], out, indent=2)
         out.write("\n")
         for item in opaque:
-            print(f"{item.label}: {item.note}", file=sys.stderr)
+            say(f"{item.label}: {item.note}", file=sys.stderr)
     else:
         for report in reports:
             _print_report(report, out)

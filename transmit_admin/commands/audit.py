@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _show_audit(args: argparse.Namespace) -> int:
     from transmit_admin.commands._output import as_json, audit_line, dumps
+    from transmit_admin.commands._say import say
     from transmit_admin.commands._session_context import (
         EXIT_OK,
         CommandFailed,
@@ -50,8 +51,8 @@ def _show_audit(args: argparse.Namespace) -> int:
     with store:
         entries = list(store.iter_audit(limit=args.limit))
     if args.json:
-        print(dumps([as_json(e) for e in entries]))
+        say(dumps([as_json(e) for e in entries]))
     else:
         for entry in entries:
-            print(audit_line(entry))
+            say(audit_line(entry))
     return EXIT_OK

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from transmit_admin.commands._parser import add_arguments_when_used
+from transmit_admin.commands._say import say
 
 
 def register(subparsers: Any) -> None:
@@ -40,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return serve(config_from_args(args), json_output=args.json)
     except (FaultSettingsError, RemoteBindRefused) as exc:
-        print(f"transmit-admin sandbox: {exc}", file=sys.stderr)
+        say(f"transmit-admin sandbox: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the port is taken, the host does not resolve
-        print(f"transmit-admin sandbox: cannot listen: {exc}", file=sys.stderr)
+        say(f"transmit-admin sandbox: cannot listen: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,8 @@ import math
 import sys
 from typing import Any
 
+from transmit_admin.commands._say import say
+
 EXAMPLES = """\
 examples:
   transmit-admin verify "$TOKEN" --jwks https://api.transmitsecurity.io/cis/oidc/jwks \\
@@ -101,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
     try:
         return run_verify(args, sys.stdout)
     except UsageProblem as problem:
-        print(f"transmit-admin verify: {problem}", file=sys.stderr)
+        say(f"transmit-admin verify: {problem}", file=sys.stderr)
         return 2

@@ -64,6 +64,8 @@ def nesting_depth(data: bytes) -> int:
         if match.group() in (b"{", b"["):
             depth += 1
             deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:  # deep enough to refuse: the rest need not be read
+                return deepest
         else:
             depth -= 1
     return deepest

@@ -92,6 +92,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--drop-rate", type=_rate, default=0.0, help="fraction of connections dropped")
     add("--malformed-rate", type=_rate, default=0.0, help="fraction answered with broken JSON")
     add(
+        "--wrong-success-rate",
+        type=_rate,
+        default=0.0,
+        help="fraction answered with a wrong 2xx (200 {}, 202, an HTML page, …)",
+    )
+    add(
         "--json",
         action="store_true",
         help="print one JSON object (base_url, client_id, client_secret, issuer, jwks_url, …) "
@@ -121,6 +127,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         retry_after=args.retry_after,
         drop_rate=args.drop_rate,
         malformed_rate=args.malformed_rate,
+        wrong_success_rate=args.wrong_success_rate,
         routes=tuple(args.fail_route),
         route_fail_rates=tuple(args.route_fail_rate),
     )

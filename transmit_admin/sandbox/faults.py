@@ -1,4 +1,5 @@
-"""Fault injection: latency, failure statuses, 429 with Retry-After, dropped connections, bad JSON.
+"""Fault injection: latency, failure statuses, 429 with Retry-After, dropped connections, bad JSON,
+and wrong successes (a 2xx that is not the documented answer).
 
 The injector is an ASGI middleware in front of the Transmit routes; `/sandbox/*` helper routes
 are never faulted, so a test can always reconfigure or inspect a misbehaving sandbox. Faults come
@@ -18,17 +19,28 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 FAILURE_STATUSES = (500, 502, 503, 504)
-SCRIPTED_FAULTS = ("500", "502", "503", "504", "429", "drop", "malformed")
+# Wrong successes, as proxies, captive portals and broken gateways answer: `200-json` (`{}`),
+# `200-empty`, `202`, `200-html` (a portal page) answer without reaching the route; `200-after`
+# runs the route (a logout does happen) and then replaces its answer with `200 {}`.
+WRONG_SUCCESSES = ("200-json", "200-empty", "202", "200-html", "200-after")
+SCRIPTED_FAULTS = ("500", "502", "503", "504", "429", "drop", "malformed", *WRONG_SUCCESSES)
 HELPER_PREFIX = "/sandbox/"
 # Proxies in front of real APIs answer gateway errors with HTML, not JSON: the client must cope.
 _HTML_GATEWAY = "<html><head><title>{0}</title></head><body><h1>{0}</h1></body></html>"
 _MALFORMED_JSON = b'{"access_token": "eyJhbGciOiJSUzI1NiJ9.trunc'
+_PORTAL_PAGE = b"<html><head><title>Sign in to the network</title></head><body>Wi-Fi</body></html>"
 
 
-_RATE_FIELDS = ("fail_rate", "rate_limit_rate", "drop_rate", "malformed_rate")
+_RATE_FIELDS = (
+    "fail_rate",
+    "rate_limit_rate",
+    "drop_rate",
+    "malformed_rate",
+    "wrong_success_rate",
+)
 
 
 class FaultSettingsError(ValueError):
@@ -47,6 +59,8 @@ class FaultSettings:
     retry_after: int = 1
     drop_rate: float = 0.0
     malformed_rate: float = 0.0
+    # Answered with one of WRONG_SUCCESSES, picked at random.
+    wrong_success_rate: float = 0.0
     # fnmatch patterns on the request path; empty means every Transmit route.
     routes: tuple[str, ...] = ()
     # Failure rates of their own for some paths: ((glob, rate), ...); the first match counts.
@@ -175,6 +189,8 @@ class FaultControl:
                 return delay, str(self._random.choice(settings.fail_statuses))
             if settings.malformed_rate and dice() < settings.malformed_rate:
                 return delay, "malformed"
+            if settings.wrong_success_rate and dice() < settings.wrong_success_rate:
+                return delay, str(self._random.choice(WRONG_SUCCESSES))
             return delay, None
 
     def _over_limit(self, per_second: int) -> bool:
@@ -205,6 +221,8 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif fault == "drop":
             await _drop_connection(scope, receive, send)
+        elif fault == "200-after":
+            await self.app(scope, receive, _replacing_answer(scope, send))
         else:
             await _send_fault(fault, self.control.settings.retry_after, scope, send)
 
@@ -213,6 +231,15 @@ async def _send_fault(fault: str, retry_after: int, scope: Scope, send: Send) ->
     headers: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json")]
     if fault == "malformed":
         status, body = 200, _MALFORMED_JSON
+    elif fault == "200-json":
+        status, body = 200, b"{}"
+    elif fault == "200-empty":
+        status, body = 200, b""
+    elif fault == "202":
+        status, body = 202, b""
+    elif fault == "200-html":
+        status, body = 200, _PORTAL_PAGE
+        headers = [(b"content-type", b"text/html; charset=utf-8")]
     elif fault == "429":
         status, body = 429, b'{"message":"Too Many Requests","error_code":429}'
         headers.append((b"retry-after", str(retry_after).encode()))
@@ -230,6 +257,20 @@ async def _send_fault(fault: str, retry_after: int, scope: Scope, send: Send) ->
     scope.setdefault("state", {})["fault"] = fault
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _replacing_answer(scope: Scope, send: Send) -> Send:
+    """A `send` that lets the route run whole but answers `200 {}` in its place."""
+    scope.setdefault("state", {})["fault"] = "200-after"
+
+    async def replace_answer(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(b"content-type", b"application/json"), (b"content-length", b"2")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+        elif message["type"] == "http.response.body" and not message.get("more_body"):
+            await send({"type": "http.response.body", "body": b"{}"})
+
+    return replace_answer
 
 
 async def _drop_connection(scope: Scope, receive: Receive, send: Send) -> None:

@@ -96,8 +96,15 @@ def _refuse_non_database(path: Path) -> None:
         return
     except IsADirectoryError as exc:
         raise StoreDamaged(f"{path} is a folder, not a database file.", path) from exc
-    # SQLite treats an empty file as an empty database; anything else must be one.
+    # SQLite would take an empty file for a new database and write one into it. Only a file
+    # that does not exist is created: an empty one lost its contents (a full disk, a failed
+    # copy, a truncation), and the user must know. A new WAL database can keep everything
+    # in its -wal file for a moment, so an empty main file beside a non-empty log is left to
+    # SQLite.
     if not header:
+        wal = path.with_name(path.name + "-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):
+            raise StoreDamaged(_damaged_message(path, "the file is empty"), path)
         return
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise StoreDamaged(_damaged_message(path, "it is not an SQLite database"), path)

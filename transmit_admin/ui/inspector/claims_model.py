@@ -16,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from transmit_admin.core import timefmt
 from transmit_admin.core.claims import TIME_CLAIMS, explain_amr, explain_claim
+from transmit_admin.core.printable import printable
 
 Index = QModelIndex | QPersistentModelIndex
 NAME, VALUE, LOCAL, WHEN, MEANING = range(5)
@@ -31,9 +32,10 @@ class ClaimRow:
 
 
 def _value_text(value: Any) -> str:
+    # A claim is the token author's text: control characters are shown escaped.
     if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+        return printable(value)
+    return printable(json.dumps(value, ensure_ascii=False))
 
 
 def build_rows(
