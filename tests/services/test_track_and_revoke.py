@@ -254,3 +254,65 @@ def test_revoke_untracked_session_is_a_clear_failure(harness: Harness) -> None:
     result = harness.run(lambda s: s.revoke("no-such-session"))
     assert not result.ok
     assert "not a tracked session" in result.message
+
+
+@pytest.mark.parametrize("fault", ["malformed", "200-json", "200-empty", "202", "200-html"])
+def test_a_logout_answered_with_a_wrong_success_is_unconfirmed_and_the_session_stays(
+    private_harness: Harness, fault: str
+) -> None:
+    harness = private_harness
+    response = harness.login(harness.user(0)["email"])
+    session_id = response["session_id"]
+    assert harness.run(lambda s: s.track_token_response(response)).ok
+    harness.admin.set_faults(next=[fault], routes=["*/auth/session/logout"])
+
+    result = harness.run(lambda s: s.revoke(session_id))
+    assert not result.ok
+    assert result.message == "unconfirmed: logout not confirmed, the session is alive"
+    assert result.status == "active"
+    record = harness.store.get_session(ENV_NAME, session_id)
+    assert record is not None
+    assert record.status == "active"
+    assert record.revoked_at is None
+    kinds = [e.kind for e in harness.store.events_of(ENV_NAME, session_id)]
+    assert kinds[-3:] == ["revoke_requested", "revoke_failed", "checked_alive"]
+    failed = harness.store.events_of(ENV_NAME, session_id)[-2]
+    assert failed.detail.startswith("unconfirmed: unexpected answer 20")
+    assert failed.detail.endswith("not a confirmation")
+    assert next(harness.store.iter_audit(limit=1)).outcome == "unconfirmed"
+    assert harness.admin.session(session_id)["status"] == "active"
+
+
+def test_a_wrong_success_after_a_real_logout_is_confirmed_by_the_session_list(
+    private_harness: Harness,
+) -> None:
+    harness = private_harness
+    response = harness.login(harness.user(0)["email"])
+    session_id = response["session_id"]
+    assert harness.run(lambda s: s.track_token_response(response)).ok
+    harness.admin.set_faults(next=["200-after"], routes=["*/auth/session/logout"])
+
+    result = harness.run(lambda s: s.revoke(session_id))
+    assert result.ok
+    assert result.status == "revoked"
+    assert "confirmed by Transmit's session list" in result.message
+    events = harness.store.events_of(ENV_NAME, session_id)
+    assert events[-1].kind == "revoke_confirmed"
+    assert events[-1].detail == "confirmed by Transmit's session list"
+
+
+def test_a_wrong_success_with_the_list_failing_too_stays_unconfirmed(
+    private_harness: Harness,
+) -> None:
+    harness = private_harness
+    response = harness.login(harness.user(0)["email"])
+    session_id = response["session_id"]
+    assert harness.run(lambda s: s.track_token_response(response)).ok
+    before = harness.store.get_session(ENV_NAME, session_id)
+    routes = ["*/auth/session/logout", "*/sessions"]
+    harness.admin.set_faults(next=["200-after", "500"], routes=routes)
+
+    result = harness.run(lambda s: s.revoke(session_id))
+    assert not result.ok
+    assert result.message.startswith("unconfirmed: logout unconfirmed, and the session list")
+    assert harness.store.get_session(ENV_NAME, session_id) == before

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from transmit_admin.api.client import TransmitClient
-from transmit_admin.api.errors import SessionNotFound, TransmitError
+from transmit_admin.api.errors import SessionNotFound, TransmitError, WrongSuccess
 from transmit_admin.api.jwks import JwksCache, JwksError
 from transmit_admin.core.environment import Environment
 from transmit_admin.core.keys import KeySet
@@ -232,7 +232,39 @@ class SessionService:
         self.note_logout_sent(checked)
         error = await self.send_logout(session_id)
         with self.store.writing():
-            return self.record_logout(checked, error)
+            result = self.record_logout(checked, error)
+        if isinstance(error, WrongSuccess):
+            return await self.settle_unconfirmed(checked, error)
+        return result
+
+    async def settle_unconfirmed(self, record: SessionRecord, error: WrongSuccess) -> ActionResult:
+        """After an answer that confirms nothing, asks Transmit without side effects (the
+        user's session list) whether the session is still there: listed, it stays as it was;
+        gone, it is revoked; the list failing too, it stays unconfirmed."""
+        session_id = record.session_id
+        try:
+            listed = await self.client.list_user_sessions(record.user_id)
+        except TransmitError as exc:
+            detail = f"logout unconfirmed, and the session list could not be read: {exc.sentence()}"
+            self.trail.audit("revoke", session_id, "unconfirmed", detail)
+            return ActionResult(session_id, False, f"unconfirmed: {detail}", str(record.status))
+        with self.store.writing():
+            if any(s.session_id == session_id for s in listed):
+                detail = "logout not confirmed, the session is alive"
+                self.trail.event(record, EventKind.CHECKED_ALIVE, detail)
+                self.trail.audit("revoke", session_id, "unconfirmed", detail)
+                return ActionResult(session_id, False, f"unconfirmed: {detail}", str(record.status))
+            revoked = self.trail.mark_revoked(
+                record, self.clock(), "confirmed by Transmit's session list"
+            )
+            self.trail.audit("revoke", session_id, "ok", "confirmed by Transmit's session list")
+        return ActionResult(
+            session_id,
+            True,
+            "revoked: confirmed by Transmit's session list "
+            f"(the logout itself got an {error.answer_text()})",
+            str(revoked.status),
+        )
 
     def revocable(self, session_id: str) -> SessionRecord | ActionResult:
         """The session to log out, or the answer when there is nothing to send."""
@@ -265,6 +297,11 @@ class SessionService:
             return ActionResult(
                 session_id, True, f"already ended: {error.sentence()}", str(ended.status)
             )
+        if isinstance(error, WrongSuccess):
+            detail = f"{error.answer_text()}: not a confirmation"
+            self.trail.event(record, EventKind.REVOKE_FAILED, f"unconfirmed: {detail}")
+            self.trail.audit("revoke", session_id, "unconfirmed", detail)
+            return ActionResult(session_id, False, f"unconfirmed: {detail}", str(record.status))
         if error is not None:
             log.warning("revoke of a session failed: %s", error.details())
             self.trail.event(record, EventKind.REVOKE_FAILED, error.sentence())
