@@ -10,7 +10,6 @@ chunks of `concurrency`, a chunk ahead of the senders, so a worker finds its ses
 already committed and sends at once. The trail is the same as `revoke`'s, but for a session
 noted and then never sent (the bulk was cancelled): it gets a "revoke failed: cancelled
 before the logout was sent" event, so no "requested" is left unanswered.
-Measured with runs alternated: 1.57x -> 1.39x the ideal time (medians of 10).
 """
 
 from __future__ import annotations
