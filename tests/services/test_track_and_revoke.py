@@ -256,14 +256,19 @@ def test_revoke_untracked_session_is_a_clear_failure(harness: Harness) -> None:
     assert "not a tracked session" in result.message
 
 
+def _tracked_session(harness: Harness) -> str:
+    """Logs the first seeded user in and tracks the session; answers its id."""
+    response = harness.login(harness.user(0)["email"])
+    assert harness.run(lambda s: s.track_token_response(response)).ok
+    return str(response["session_id"])
+
+
 @pytest.mark.parametrize("fault", ["malformed", "200-json", "200-empty", "202", "200-html"])
 def test_a_logout_answered_with_a_wrong_success_is_unconfirmed_and_the_session_stays(
     private_harness: Harness, fault: str
 ) -> None:
     harness = private_harness
-    response = harness.login(harness.user(0)["email"])
-    session_id = response["session_id"]
-    assert harness.run(lambda s: s.track_token_response(response)).ok
+    session_id = _tracked_session(harness)
     harness.admin.set_faults(next=[fault], routes=["*/auth/session/logout"])
 
     result = harness.run(lambda s: s.revoke(session_id))
@@ -287,9 +292,7 @@ def test_a_wrong_success_after_a_real_logout_is_confirmed_by_the_session_list(
     private_harness: Harness,
 ) -> None:
     harness = private_harness
-    response = harness.login(harness.user(0)["email"])
-    session_id = response["session_id"]
-    assert harness.run(lambda s: s.track_token_response(response)).ok
+    session_id = _tracked_session(harness)
     harness.admin.set_faults(next=["200-after"], routes=["*/auth/session/logout"])
 
     result = harness.run(lambda s: s.revoke(session_id))
@@ -305,9 +308,7 @@ def test_a_wrong_success_with_the_list_failing_too_stays_unconfirmed(
     private_harness: Harness,
 ) -> None:
     harness = private_harness
-    response = harness.login(harness.user(0)["email"])
-    session_id = response["session_id"]
-    assert harness.run(lambda s: s.track_token_response(response)).ok
+    session_id = _tracked_session(harness)
     before = harness.store.get_session(ENV_NAME, session_id)
     routes = ["*/auth/session/logout", "*/sessions"]
     harness.admin.set_faults(next=["200-after", "500"], routes=routes)

@@ -32,7 +32,7 @@ def _unsafe(char: str, keep: str) -> bool:
 def printable(text: str, *, keep_newlines: bool = False) -> str:
     """`text` with every control character escaped; tabs (and newlines when asked) kept."""
     keep = "\t\n" if keep_newlines else "\t"
-    if text.isprintable() and "\t" not in text:
+    if text.isprintable():  # False for any Cc, Cf or separator, tabs included
         return text  # the common case: nothing to escape
     return "".join(_escaped(c) if _unsafe(c, keep) else c for c in text)
 
