@@ -19,7 +19,9 @@ class HarError(Exception):
         return self.message
 
     def details(self) -> str:
-        return f"{type(self).__name__}: {self.message}" + (f" ({self.detail})" if self.detail else "")
+        return f"{type(self).__name__}: {self.message}" + (
+            f" ({self.detail})" if self.detail else ""
+        )
 
 
 class HarNotJson(HarError):

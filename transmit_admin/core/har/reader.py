@@ -166,7 +166,9 @@ class HarReader:
                 if builder is not None and prefix.startswith("log."):
                     builder.event(event, value)
                 elif prefix == "log" and event != "start_map":
-                    raise HarNotHar("This JSON file is not a HAR capture: its 'log' is not an object.")
+                    raise HarNotHar(
+                        "This JSON file is not a HAR capture: its 'log' is not an object."
+                    )
         except ijson.JSONError as exc:
             if not seen_any:
                 raise self._not_json_error(counting) from None
