@@ -110,7 +110,9 @@ def login_entries(t: dict[str, str], *, base64_bodies: bool = False) -> list[dic
                 "mimeType": "application/json",
                 "text": json.dumps({"username": "alice@example.com", "password": s["password"]}),
             },
-            response_headers=_headers(Set_Cookie=f"app_session={s['app_cookie']}; Path=/; HttpOnly"),
+            response_headers=_headers(
+                Set_Cookie=f"app_session={s['app_cookie']}; Path=/; HttpOnly"
+            ),
             response_cookies=[{"name": "app_session", "value": s["app_cookie"], "httpOnly": True}],
             content=_json_content({"mfa_required": True}),
         ),
@@ -193,7 +195,11 @@ def login_entries(t: dict[str, str], *, base64_bodies: bool = False) -> list[dic
             ),
             content=_json_content({"error": "invalid_token", "error_description": "token expired"}),
             _webSocketMessages=[
-                {"type": "send", "opcode": 1, "data": json.dumps({"jwt": t["ws"], "session_token": s["ws_opaque"]})}
+                {
+                    "type": "send",
+                    "opcode": 1,
+                    "data": json.dumps({"jwt": t["ws"], "session_token": s["ws_opaque"]}),
+                }
             ],
         ),
     ]
@@ -218,7 +224,14 @@ def chrome_har(t: dict[str, str]) -> dict[str, Any]:
         "log": {
             "version": "1.2",
             "creator": {"name": "WebInspector", "version": "537.36"},
-            "pages": [{"startedDateTime": STARTED, "id": "page_1", "title": f"{APP}/login", "pageTimings": {}}],
+            "pages": [
+                {
+                    "startedDateTime": STARTED,
+                    "id": "page_1",
+                    "title": f"{APP}/login",
+                    "pageTimings": {},
+                }
+            ],
             "entries": entries,
         }
     }
@@ -240,7 +253,9 @@ def firefox_har(t: dict[str, str]) -> dict[str, Any]:
             "version": "1.2",
             "creator": {"name": "Firefox", "version": "128.0"},
             "browser": {"name": "Firefox", "version": "128.0"},
-            "pages": [{"startedDateTime": STARTED, "id": "page_1", "title": "Login", "pageTimings": {}}],
+            "pages": [
+                {"startedDateTime": STARTED, "id": "page_1", "title": "Login", "pageTimings": {}}
+            ],
             "entries": entries,
         }
     }
@@ -254,13 +269,21 @@ def safari_har(t: dict[str, str]) -> dict[str, Any]:
     entries[5]["response"]["content"]["encoding"] = "base64"
     for entry in entries:
         entry["_fetchType"] = "Network Load"
-    return {"log": {"version": "1.2", "creator": {"name": "WebKit Web Inspector", "version": "1.0"}, "entries": entries}}
+    return {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "WebKit Web Inspector", "version": "1.0"},
+            "entries": entries,
+        }
+    }
 
 
 def mitmproxy_har(t: dict[str, str]) -> dict[str, Any]:
     entries = [e for e in login_entries(t, base64_bodies=True) if TRANSMIT in e["request"]["url"]]
     for entry in entries:
-        entry["request"]["headers"].append({"name": "Authorization", "value": f"Bearer {t['client']}"})
+        entry["request"]["headers"].append(
+            {"name": "Authorization", "value": f"Bearer {t['client']}"}
+        )
         entry["_resourceType"] = None
     # A Basic client-credentials call as a backend makes it.
     basic = base64.b64encode(f"client-abc:{SECRETS['client_secret']}".encode()).decode()
@@ -271,14 +294,30 @@ def mitmproxy_har(t: dict[str, str]) -> dict[str, Any]:
             f"{TRANSMIT}/oidc/token",
             200,
             request_headers=_headers(Authorization=f"Basic {basic}"),
-            post={"mimeType": "application/x-www-form-urlencoded", "text": "grant_type=client_credentials"},
-            content=_json_content({"access_token": t["client"], "expires_in": 3600}, base64_body=True),
+            post={
+                "mimeType": "application/x-www-form-urlencoded",
+                "text": "grant_type=client_credentials",
+            },
+            content=_json_content(
+                {"access_token": t["client"], "expires_in": 3600}, base64_body=True
+            ),
         ),
     )
-    return {"log": {"version": "1.2", "creator": {"name": "mitmproxy", "version": "11.0"}, "entries": entries}}
+    return {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "mitmproxy", "version": "11.0"},
+            "entries": entries,
+        }
+    }
 
 
-SHAPES = {"chrome": chrome_har, "firefox": firefox_har, "safari": safari_har, "mitmproxy": mitmproxy_har}
+SHAPES = {
+    "chrome": chrome_har,
+    "firefox": firefox_har,
+    "safari": safari_har,
+    "mitmproxy": mitmproxy_har,
+}
 
 
 def har_bytes(har: dict[str, Any]) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -30,16 +31,16 @@ SANITIZED_SIGNATURE = "sanitized"  # length 9: no base64url text has it, no sign
 PLACEHOLDER = re.compile(r"redacted-[a-z_]+-[0-9a-f]{10}")
 
 
-class SecretKind(StrEnum):
+class SecretKind(StrEnum):  # the kinds' names, not secrets
     JWT = "jwt"
-    OPAQUE_TOKEN = "opaque_token"
-    REFRESH_TOKEN = "refresh_token"
+    OPAQUE_TOKEN = "opaque_token"  # noqa: S105
+    REFRESH_TOKEN = "refresh_token"  # noqa: S105
     SESSION_ID = "session_id"
     COOKIE = "cookie"
     CODE = "code"  # an authorization or magic-link code, a PKCE verifier
     OTP = "otp"
-    PASSWORD = "password"
-    CLIENT_SECRET = "client_secret"
+    PASSWORD = "password"  # noqa: S105
+    CLIENT_SECRET = "client_secret"  # noqa: S105
     BASIC_CREDENTIALS = "basic_credentials"
 
 
@@ -81,8 +82,10 @@ _NAME_KINDS = {
 }
 _SECRET_HEADERS = {"authorization", "proxyauthorization"}
 _NAMES_RE = "|".join(
-    ["access_token", "id_token", "refresh_token", "session_id", "code", "passcode"]
-    + ["password", "client_secret", "id_token_hint", "client_assertion", "code_verifier"]
+    (
+        *("access_token", "id_token", "refresh_token", "session_id", "code", "passcode"),
+        *("password", "client_secret", "id_token_hint", "client_assertion", "code_verifier"),
+    )
 )
 # name=value and "name":"value" inside text that is neither JSON nor a form (scripts, HTML).
 _TEXT_PAIR = re.compile(rf"(?<![A-Za-z0-9_])({_NAMES_RE})=([^&#\s\"'<>]+)")
@@ -218,10 +221,8 @@ class EntryFinder:
         """JSON written inside a string, or a URL: common in `_` fields and logs."""
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")) and len(text) <= MAX_BODY_CHARS:
-            try:
+            with contextlib.suppress(ValueError, RecursionError):
                 self.json_value(json.loads(text), place, group, depth + 1)
-            except (ValueError, RecursionError):
-                pass
         elif stripped.startswith(("http://", "https://")) and ("?" in text or "#" in text):
             self.url(stripped, place)
 

@@ -13,6 +13,7 @@ Everything that goes wrong becomes a `HarError` with one sentence; the parser's 
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class _Counting(io.RawIOBase):
         self._replay = memoryview(replay)
         self._record: bytearray | None = bytearray() if record else None
         self.count = 0
+        self.digest = hashlib.sha256()
         self._first = True
 
     def readable(self) -> bool:
@@ -80,6 +82,7 @@ class _Counting(io.RawIOBase):
                 )
             self._record += data
         self.count += len(data)
+        self.digest.update(data)
         return data
 
     def recorded(self) -> bytes:
@@ -133,6 +136,7 @@ class HarReader:
             self._seekable = False
             self._start = 0
         self._replay = b""
+        self.fingerprint: str | None = None  # sha256 of the capture, once the entries are read
         self.head = self._read_head()
 
     def _read_head(self) -> HarHead:
@@ -145,9 +149,8 @@ class HarReader:
         try:
             for prefix, event, value in ijson.parse(counting, use_float=True):
                 seen_any = True
-                if prefix == "" and event != "start_map" and event != "map_key":
-                    if event != "end_map":
-                        raise HarNotHar(_not_har_shape(event))
+                if prefix == "" and event not in ("start_map", "map_key", "end_map"):
+                    raise HarNotHar(_not_har_shape(event))
                 if prefix == "log.entries" and event == "start_array":
                     found_entries = True
                     break
@@ -248,6 +251,7 @@ class HarReader:
                 continue
             yield index, item
             index += 1
+        self.fingerprint = counting.digest.hexdigest()
 
 
 def _not_har_shape(event: str) -> str:

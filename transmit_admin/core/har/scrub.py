@@ -330,7 +330,8 @@ class Scrubber:
         for side in (request, response):
             if side:
                 side["headersSize"] = -1
-        return self.rest(raw)
+        result: dict[str, Any] = self.rest(raw)
+        return result
 
     def rest(self, value: Any, name: str = "", depth: int = 0) -> Any:
         """Every string not in a structured place: `_` fields, comments, timings' extras."""
