@@ -23,12 +23,16 @@ from transmit_admin.core.b64 import Base64Error, b64url_decode_strict, b64url_en
 from transmit_admin.core.extract import JWT_CANDIDATE
 from transmit_admin.core.har.entry import MAX_BODY_CHARS, Entry, decode_body
 from transmit_admin.core.har.finders import (
+    _JWT_HINT as JWT_HINT,
+)
+from transmit_admin.core.har.finders import (
     SANITIZED_SIGNATURE,
     SecretKind,
     is_jwt,
     is_placeholder,
     is_sanitized_jwt,
     kind_for,
+    named_values_in_text,
     normal_name,
 )
 from transmit_admin.core.redact import mask_email, mask_phone
@@ -62,8 +66,6 @@ class Scrubber:
                 self._forms.setdefault(form, quote(self._table[value], safe=""))
             escaped = json.dumps(value)[1:-1]
             self._forms.setdefault(escaped, self._table[value])
-        ordered = sorted(self._forms, key=len, reverse=True)
-        self._anywhere = re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
     def _hash(self, value: str) -> str:
         return hmac.new(
@@ -94,9 +96,14 @@ class Scrubber:
     def text(self, text: str) -> str:
         if not text:
             return text
-        if self._anywhere is not None:
-            text = self._anywhere.sub(self._known, text)
-        if "." in text and "e" in text:
+        if self._forms and len(text) >= MIN_ANYWHERE:
+            present = [form for form in self._forms if form in text]
+            if present:
+                pattern = re.compile(
+                    "|".join(map(re.escape, sorted(present, key=len, reverse=True)))
+                )
+                text = pattern.sub(self._known, text)
+        if "." in text and JWT_HINT.search(text) is not None:
             text = JWT_CANDIDATE.sub(self._jwt_match, text)
         if self.mask_pii:
             text = _PHONE.sub(lambda m: mask_phone(m.group()), _EMAIL.sub(self._email, text))
@@ -273,24 +280,17 @@ class Scrubber:
         return self.html(self.text(text))
 
     def html(self, text: str) -> str:
-        from transmit_admin.core.har.finders import _HIDDEN_INPUT, _TEXT_PAIR, _TEXT_QUOTED
-
-        if "=" not in text and ":" not in text:
-            return text
-
-        def replace(match: re.Match[str]) -> str:
-            value = unquote(match.group(2))
-            kind = kind_for(match.group(1), value)
-            if kind is None or kind is SecretKind.JWT:
-                return match.group()
-            start, end = match.span(2)
-            whole = match.group()
-            offset = match.start()
-            return whole[: start - offset] + self.secret(kind, value) + whole[end - offset :]
-
-        for pattern in (_TEXT_PAIR, _TEXT_QUOTED, _HIDDEN_INPUT):
-            text = pattern.sub(replace, text)
-        return text
+        """Secrets under their names in free text (scripts, HTML forms), replaced in place."""
+        pieces = []
+        last = 0
+        for name, raw_value, start, end in sorted(named_values_in_text(text), key=lambda f: f[2]):
+            value = unquote(raw_value)
+            kind = kind_for(name, value)
+            if kind is None or kind is SecretKind.JWT or start < last:
+                continue
+            pieces += [text[last:start], self.secret(kind, value)]
+            last = end
+        return "".join(pieces) + text[last:] if pieces else text
 
     # One entry ---------------------------------------------------------------------------
     def entry(self, raw: dict[str, Any]) -> dict[str, Any]:

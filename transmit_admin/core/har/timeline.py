@@ -179,6 +179,7 @@ class TimelineBuilder:
 
     def finish(self, inventory: Inventory) -> Timeline:
         """Adds the tokens' problems (verdicts, clock skew) once the inventory is verified."""
+        skewed: set[str] = set()
         for item in inventory.items:
             if item.kind is not SecretKind.JWT or item.report is None:
                 continue
@@ -195,7 +196,8 @@ class TimelineBuilder:
             if started is None:
                 continue
             skew = float(iat) - started.timestamp()
-            if abs(skew) > SKEW_LIMIT:
+            if abs(skew) > SKEW_LIMIT and fresh.request not in skewed:
+                skewed.add(fresh.request)
                 direction = "ahead of" if skew > 0 else "behind"
                 self.timeline.problems.append(
                     f"Clock skew: the token from {fresh.request} was issued {span_text(abs(skew))} "
