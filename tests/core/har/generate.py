@@ -35,7 +35,11 @@ def write_large_har(path: Path, target_bytes: int, *, body_bytes: int = 150_000)
                 }
                 url = f"https://tenant.transmit.test/cis/v1/auth/otp/authenticate?n={count}"
             else:
-                content = {"size": len(script), "mimeType": "application/javascript", "text": script}
+                content = {
+                    "size": len(script),
+                    "mimeType": "application/javascript",
+                    "text": script,
+                }
                 url = f"https://app.example.com/static/app.js?v={count}"
             entry = {
                 "startedDateTime": "2027-01-15T08:00:00.000Z",
