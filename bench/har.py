@@ -67,7 +67,8 @@ def main() -> int:
         started = time.perf_counter()
         entries = write_large_har(path, int(args.mb * 1024 * 1024))
         size_mb = path.stat().st_size / (1024 * 1024)
-        print(f"generated {size_mb:.0f} MB, {entries} entries in {time.perf_counter() - started:.1f} s")
+        took = time.perf_counter() - started
+        print(f"generated {size_mb:.0f} MB, {entries} entries in {took:.1f} s")
         scan = _child(SCAN, path)
         load = _child(LOAD, path)
     print(f"scan: {scan}\njson.load: {load}")

@@ -179,7 +179,8 @@ def test_standard_input_shape_is_replayed_and_progress_and_cancel_work() -> None
     reader = HarReader(Pipe(data), on_progress=lambda n, _total: seen.append(n))
     assert reader.head.creator == "Firefox"
     assert len(list(reader.entries())) == 8
-    assert seen == sorted(seen) and seen[-1] <= len(data)
+    assert seen == sorted(seen)
+    assert seen[-1] <= len(data)
     calls = iter([False, False, True])
     with pytest.raises(HarCancelled) as caught:
         list(HarReader(io.BytesIO(data), cancelled=lambda: next(calls)).entries())
