@@ -34,6 +34,8 @@ NOTHING_FOUND_ADVICE = (
 _RUN = re.compile(
     r"(?<![A-Za-z0-9_\-.])e[w-z0-9_\-][A-Za-z0-9_\-]*+\.[A-Za-z0-9_\-]*+\.[A-Za-z0-9_\-.]*+"
 )
+# Public for the HAR finder (core/har/finders.py), which searches every string of a capture.
+JWT_CANDIDATE = _RUN
 _WHITESPACE = re.compile(r"\s")
 _LABEL_BEFORE = re.compile(
     r"(?i)(bearer|access_token|id_token|refresh_token|token|jwt)[\"'`]?\s*[:=]?\s*[\"'`]?\s*$"
@@ -129,6 +131,10 @@ def _looks_like_jose_header(segment: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return decoded.lstrip(b" \t\r\n").startswith(b"{")
+
+
+def looks_like_jose_header(segment: str) -> bool:
+    return _looks_like_jose_header(segment)
 
 
 def _label_for(text: str, start: int, used: dict[str, int]) -> str:
