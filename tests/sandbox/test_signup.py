@@ -431,3 +431,14 @@ def test_request_log_and_search_never_carry_the_password(
     for route in ("/sandbox/info", "/sandbox/requests", "/sandbox/sessions", "/sandbox/outbox"):
         assert secret not in admin.http.get(route).text
     assert secret not in client.get(USERS).text
+
+
+def test_request_log_keeps_look_up_identifiers_out(
+    client: httpx.Client, admin: SandboxAdmin
+) -> None:
+    email = unique("email")
+    create(client, {"email": email})
+    client.get(f"{USERS}/email/{email}")
+    client.get(f"{USERS}/username/evil%0Aname")
+    paths = [entry["path"] for entry in admin.requests()[:2]]
+    assert paths == [f"{USERS}/username/<username>", f"{USERS}/email/<email>"]
