@@ -15,6 +15,7 @@ import pytest
 
 from transmit_admin.commands import sandbox as sandbox_command
 from transmit_admin.sandbox.cli_args import config_from_args
+from transmit_admin.sandbox.env_file import SAMPLE_REDIRECT_URI, env_text
 from transmit_admin.sandbox.faults import FaultSettingsError
 
 
@@ -118,3 +119,81 @@ def test_port_in_use_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         port = taken.getsockname()[1]
         assert sandbox_command.run(parse("--port", str(port))) == 2
     assert "cannot listen" in capsys.readouterr().err
+
+
+def _read_env(lines: list[str]) -> dict[str, str]:
+    """What dotenv makes of `--print-env`: NAME=value lines, `#` comments skipped."""
+    found = {}
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.strip().partition("=")
+            found[name] = value
+    return found
+
+
+def test_print_env_serves_a_sample_backend_env_file() -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "transmit_admin.sandbox",
+        "--print-env",
+        "--users",
+        "1",
+        "--redirect-uri",
+        "https://app.test/complete",
+    ]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        while not lines or not lines[-1].startswith("TRANSMIT_TENANT_ID="):
+            lines.append(process.stdout.readline())
+        values = _read_env(lines)
+        samples_read = {"VITE_TS_API_BASE", "VITE_TS_CLIENT_ID", "TS_CLIENT_SECRET"}
+        assert samples_read | {"TS_REDIRECT_URI", "TS_APP_ID"} <= set(values)
+        assert values["TS_REDIRECT_URI"] == "https://app.test/complete"
+        assert values["TRANSMIT_BASE_URL"] == values["VITE_TS_API_BASE"]
+        # The samples' getClientCredsToken: `${VITE_TS_API_BASE}/oidc/token`, form-encoded.
+        token = httpx.post(
+            f"{values['VITE_TS_API_BASE']}/oidc/token",
+            data={
+                "client_id": values["VITE_TS_CLIENT_ID"],
+                "client_secret": values["TS_CLIENT_SECRET"],
+                "grant_type": "client_credentials",
+            },
+            timeout=10,
+        )
+        assert token.status_code == 200
+        info = httpx.get(f"{values['VITE_TS_API_BASE']}/sandbox/info", timeout=10).json()
+        assert values["TS_APP_ID"] == info["app_id"]
+        assert values["TRANSMIT_ISSUER"] == info["issuer"]
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "listening on" in err  # for the person; stdout stays a clean .env file
+
+
+def test_print_env_quotes_what_a_shell_would_split() -> None:
+    info = {
+        "base_url": "http://127.0.0.1:8900",
+        "client_id": "id",
+        "client_secret": "sec ret$x",
+        "app_id": "app",
+        "issuer": 'https://iss.test/"q"',
+        "tenant_id": "t",
+    }
+    text = env_text(info)
+    assert "VITE_TS_API_BASE=http://127.0.0.1:8900\n" in text
+    assert f"TS_REDIRECT_URI={SAMPLE_REDIRECT_URI}\n" in text
+    assert 'TS_CLIENT_SECRET="sec ret\\$x"\n' in text
+    assert 'TRANSMIT_ISSUER="https://iss.test/\\"q\\""\n' in text
+
+
+def test_print_env_and_json_exclude_each_other() -> None:
+    with pytest.raises(SystemExit):
+        parse("--json", "--print-env")
+    assert parse("--print-env").print_env is True

@@ -116,6 +116,11 @@ GUARDED = [
     ("GET", "/cis/v1/auth/users/u1/sessions"),
     ("DELETE", "/cis/v1/auth/users/u1/sessions"),
     ("GET", "/cis/v1/users/email/a@example.com"),
+    ("POST", "/cis/v1/users"),
+    ("GET", "/cis/v1/users/username/alice.anders"),
+    ("GET", "/cis/v1/users/phone/+15550100000"),
+    ("GET", "/cis/v1/users/phone-number/+15550100000"),
+    ("GET", "/cis/v1/users/external-user-id/x1"),
     ("GET", "/cis/v1/users/u1"),
     ("GET", "/cis/v1/users"),
 ]

@@ -20,6 +20,7 @@ RULES = [
     ("/v1/auth/session/authenticate", validation.SESSION_AUTHENTICATE),
     ("/v1/auth/token/refresh", validation.REFRESH),
     ("/v1/auth/session/logout", validation.LOGOUT),
+    ("/v1/users", validation.CREATE_USER),
 ]
 
 
@@ -46,6 +47,25 @@ def test_rules_match_the_request_schema(path: str, fields: tuple[Field, ...]) ->
         assert set(ours[name].enum) == set(prop.get("enum", [])), f"{path}: {name}"
     unknown = set(ours) - set(schema["properties"])
     assert not unknown, f"{path}: the sandbox checks undocumented fields {unknown}"
+
+
+def _check_nested(where: str, schema: dict[str, Any], fields: tuple[Field, ...]) -> None:
+    ours = {f.name: f for f in fields}
+    assert {f.name for f in fields if f.required} == set(schema.get("required", [])), where
+    assert set(ours) == set(schema["properties"]), where
+    for name, prop in schema["properties"].items():
+        target = prop["allOf"][0] if "allOf" in prop else prop
+        assert ours[name].kind == _kind(target), f"{where}.{name}"
+        assert set(ours[name].enum) == set(target.get("enum", [])), f"{where}.{name}"
+
+
+def test_create_user_nested_rules_match_the_schema() -> None:
+    """credentials, name, address and delegated_access, one level down."""
+    schema = _schema("/v1/users")
+    for field in validation.CREATE_USER:
+        if field.nested:
+            nested = schema["properties"][field.name]["allOf"][0]
+            _check_nested(f"/v1/users {field.name}", nested, field.nested)
 
 
 def test_client_credentials_rules_match_the_token_form() -> None:

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from transmit_admin.sandbox.serve import RemoteBindRefused, serve
 
     try:
-        return serve(config_from_args(args), json_output=args.json)
+        return serve(config_from_args(args), json_output=args.json, env_output=args.print_env)
     except (FaultSettingsError, RemoteBindRefused) as exc:
         say(f"transmit-admin sandbox: {exc}", file=sys.stderr)
         return 2

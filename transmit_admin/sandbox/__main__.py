@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        return serve(config_from_args(args), json_output=args.json)
+        return serve(config_from_args(args), json_output=args.json, env_output=args.print_env)
     except (FaultSettingsError, RemoteBindRefused, OSError) as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 2

@@ -97,11 +97,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="fraction answered with a wrong 2xx (200 {}, 202, an HTML page, …)",
     )
-    add(
+    announce = parser.add_mutually_exclusive_group()
+    announce.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object (base_url, client_id, client_secret, issuer, jwks_url, …) "
         "as the first line of stdout",
+    )
+    announce.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print the base URL and credentials as .env lines for a backend (VITE_TS_API_BASE, "
+        "VITE_TS_CLIENT_ID, TS_CLIENT_SECRET, TS_REDIRECT_URI, …), then serve",
     )
     add("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     add(

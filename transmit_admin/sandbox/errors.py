@@ -56,3 +56,8 @@ def session_not_found() -> ApiError:
 
 def user_not_found() -> ApiError:
     return ApiError(404, "User not found", 404)
+
+
+def identifier_taken(identifier_type: str) -> ApiError:
+    # `IdentifierIsTakenHttpError`: message a string, error_code a number; wording [assumed].
+    return ApiError(409, f"A user with this {identifier_type} already exists", 409)

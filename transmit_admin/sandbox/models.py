@@ -23,30 +23,67 @@ class App:
 @dataclass
 class User:
     user_id: str
-    email: str
-    phone_number: str
-    username: str
-    first_name: str
-    last_name: str
+    # Each identifier may be absent for a user created through `POST /v1/users`: Transmit's
+    # samples sign users up with only an email, only a phone number, or a username + password.
+    email: str | None
+    phone_number: str | None
+    username: str | None
+    first_name: str | None
+    last_name: str | None
     status: str  # Active, Disabled, Pending (Transmit's values)
     created_at: float
     updated_at: float
     last_auth: float | None = None
+    # Seeded users are verified; created ones become so by a magic link / OTP to that address.
+    email_verified: bool = True
+    phone_number_verified: bool = True
+    external_user_id: str | None = None
+    # `passwords.digest(...)`, never the password itself; None: the user has no password.
+    # Left out of repr (tracebacks, logs) and of ==: its salt is random even under --seed.
+    password_digest: str | None = field(default=None, repr=False, compare=False)
+    password_temporary: bool = False
+    password_updated_at: float | None = None
+    # Further `ApiUser` fields given at creation, already in their answer shape
+    # (custom_data, picture, language, birthday, address, ...); "name" holds title/middle_name.
+    profile: dict[str, Any] = field(default_factory=dict)
 
     def to_api(self) -> dict[str, Any]:
-        """Transmit's `ApiUser` shape; `created_at`/`updated_at` in epoch ms [assumed unit]."""
-        data: dict[str, Any] = {
-            "user_id": self.user_id,
-            "email": {"value": self.email, "email_verified": True},
-            "phone_number": {"value": self.phone_number, "phone_number_verified": True},
-            "username": self.username,
-            "name": {"first_name": self.first_name, "last_name": self.last_name},
-            "status": self.status,
-            "created_at": int(self.created_at * 1000),
-            "updated_at": int(self.updated_at * 1000),
+        """Transmit's `ApiUser` shape; `created_at`/`updated_at` in epoch ms [assumed unit].
+
+        Absent identifiers are left out, as `ApiUser` has no nullable fields.
+        """
+        data: dict[str, Any] = {key: value for key, value in self.profile.items() if key != "name"}
+        data["user_id"] = self.user_id
+        if self.email is not None:
+            data["email"] = {"value": self.email, "email_verified": self.email_verified}
+        if self.phone_number is not None:
+            data["phone_number"] = {
+                "value": self.phone_number,
+                "phone_number_verified": self.phone_number_verified,
+            }
+        if self.username is not None:
+            data["username"] = self.username
+        name = dict(self.profile.get("name") or {})
+        name |= {
+            key: value
+            for key, value in (("first_name", self.first_name), ("last_name", self.last_name))
+            if value is not None
         }
+        if name:
+            data["name"] = name
+        if self.external_user_id is not None:
+            data["external_user_id"] = self.external_user_id
+        data["status"] = self.status
+        data["created_at"] = int(self.created_at * 1000)
+        data["updated_at"] = int(self.updated_at * 1000)
         if self.last_auth is not None:
             data["last_auth"] = iso_time(self.last_auth)
+        if self.password_digest is not None and self.password_updated_at is not None:
+            data["password_information"] = {
+                "expired": False,
+                "temporary": self.password_temporary,
+                "updated_at": int(self.password_updated_at * 1000),
+            }
         return data
 
 

@@ -1,4 +1,4 @@
-"""`/cis/v1/auth/users/{userId}/sessions` and the user look-ups under `/cis/v1/users`.
+"""`/cis/v1/auth/users/{userId}/sessions`, and `/cis/v1/users`: create, look up, search.
 
 An unknown user id answers 404 `{"message": "User not found", "error_code": 404}` on the session
 list and revoke-all too [assumed: undocumented there; the users endpoints document 404].
@@ -6,15 +6,20 @@ list and revoke-all too [assumed: undocumented there; the users endpoints docume
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from transmit_admin.sandbox import flows
+from transmit_admin.sandbox import flows, signup, validation
 from transmit_admin.sandbox.errors import ApiError, user_not_found
 from transmit_admin.sandbox.guard import require_client
-from transmit_admin.sandbox.models import iso_time
+from transmit_admin.sandbox.models import User, iso_time
 from transmit_admin.sandbox.user_search import SearchSyntaxError, parse_search
+from transmit_admin.sandbox.validation import json_body
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 DEFAULT_PAGE_LIMIT = 100
 MAX_PAGE_LIMIT = 10000
@@ -43,12 +48,23 @@ async def revoke_user_sessions(request: Request) -> Response:
     return Response(status_code=204)
 
 
-async def user_by_email(request: Request) -> Response:
+async def create_user(request: Request) -> Response:
     state = require_client(request)
-    user = state.find_user("email", request.path_params["email"])
-    if user is None:
-        raise user_not_found()
-    return JSONResponse({"result": user.to_api()})
+    body = await json_body(request, validation.CREATE_USER)
+    return JSONResponse(signup.create_user(state, body), status_code=201)
+
+
+def _lookup(identifier_type: str, parameter: str) -> Handler:
+    """`GET /v1/users/<kind>/{value}`: `{"result": ApiUser}` or 404 "User not found"."""
+
+    async def handle(request: Request) -> Response:
+        state = require_client(request)
+        user = state.find_user(identifier_type, request.path_params[parameter])
+        if user is None:
+            raise user_not_found()
+        return JSONResponse({"result": user.to_api()})
+
+    return handle
 
 
 async def user_by_id(request: Request) -> Response:
@@ -97,12 +113,11 @@ async def search_users(request: Request) -> Response:
     if prefix:
         low = prefix.lower()
         users = [
-            u for u in users if u.email.lower().startswith(low) or u.phone_number.startswith(prefix)
+            u
+            for u in users
+            if (u.email or "").lower().startswith(low) or (u.phone_number or "").startswith(prefix)
         ]
-    users.sort(
-        key=lambda u: (getattr(u, sort_field) or 0) if sort_field != "email" else u.email,
-        reverse=sort_order == "desc",
-    )
+    users.sort(key=lambda u: _sort_key(u, sort_field), reverse=sort_order == "desc")
     page = users[offset : offset + limit]
     return JSONResponse(
         {
@@ -116,10 +131,34 @@ async def search_users(request: Request) -> Response:
     )
 
 
+def _sort_key(user: User, sort_field: str) -> tuple[bool, str | float]:
+    """Users without the field (a created user may have no email or phone) sort first."""
+    value: str | float | None = getattr(user, sort_field)
+    return (value is not None, value if value is not None else "")
+
+
 ROUTES = [
     Route("/cis/v1/auth/users/{user_id}/sessions", list_user_sessions, methods=["GET"]),
     Route("/cis/v1/auth/users/{user_id}/sessions", revoke_user_sessions, methods=["DELETE"]),
-    Route("/cis/v1/users/email/{email}", user_by_email, methods=["GET"]),
+    Route("/cis/v1/users", create_user, methods=["POST"]),
+    Route("/cis/v1/users/email/{email}", _lookup("email", "email"), methods=["GET"]),
+    Route("/cis/v1/users/username/{username}", _lookup("username", "username"), methods=["GET"]),
+    # `/phone/` is the deprecated spelling of `/phone-number/`; the samples' era uses both.
+    Route(
+        "/cis/v1/users/phone/{phone_number}",
+        _lookup("phone_number", "phone_number"),
+        methods=["GET"],
+    ),
+    Route(
+        "/cis/v1/users/phone-number/{phone_number}",
+        _lookup("phone_number", "phone_number"),
+        methods=["GET"],
+    ),
+    Route(
+        "/cis/v1/users/external-user-id/{external_user_id}",
+        _lookup("external_user_id", "external_user_id"),
+        methods=["GET"],
+    ),
     Route("/cis/v1/users/{user_id}", user_by_id, methods=["GET"]),
     Route("/cis/v1/users", search_users, methods=["GET"]),
 ]

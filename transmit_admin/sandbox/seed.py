@@ -9,7 +9,8 @@ from __future__ import annotations
 import random
 import string
 
-from transmit_admin.sandbox.config import SESSION_LIFETIME_SECONDS, SandboxConfig
+from transmit_admin.sandbox import passwords
+from transmit_admin.sandbox.config import DEMO_PASSWORD, SESSION_LIFETIME_SECONDS, SandboxConfig
 from transmit_admin.sandbox.models import App, Session, User
 
 _FIRST = ("Alice", "Bruno", "Chiara", "Dmitri", "Esther", "Farid", "Grace", "Hiro", "Ines", "Jonas")
@@ -51,6 +52,8 @@ def seed_app(rng: random.Random, config: SandboxConfig) -> App:
 
 
 def seed_users(rng: random.Random, count: int, now: float) -> list[User]:
+    # One digest shared by every seeded user: they all have the same demo password anyway.
+    demo_digest = passwords.digest(DEMO_PASSWORD)
     users = []
     for index in range(count):
         first = _FIRST[index % len(_FIRST)]
@@ -68,6 +71,7 @@ def seed_users(rng: random.Random, count: int, now: float) -> list[User]:
                 status="Disabled" if index == DISABLED_USER_INDEX else "Active",
                 created_at=created,
                 updated_at=created + rng.uniform(0, 20) * _DAY,
+                password_digest=demo_digest,
             )
         )
     return users

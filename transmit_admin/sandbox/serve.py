@@ -16,6 +16,7 @@ import uvicorn
 
 from transmit_admin.sandbox.app import create_app
 from transmit_admin.sandbox.config import SandboxConfig, base_url_for, is_loopback_host
+from transmit_admin.sandbox.env_file import env_text
 from transmit_admin.sandbox.routes_admin import info_of
 from transmit_admin.sandbox.state import SandboxState
 
@@ -36,11 +37,18 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _announce(state: SandboxState, json_output: bool, out: TextIO) -> None:
+def _announce(state: SandboxState, json_output: bool, env_output: bool, out: TextIO) -> None:
     info = info_of(state)
     users = info.pop("users")
     if json_output:
         out.write(json.dumps(info) + "\n")
+    elif env_output:
+        # stdout stays a clean .env file (`... --print-env > .env`); the rest goes to stderr.
+        out.write(env_text(info, state.config.redirect_uris))
+        print(
+            f"Transmit sandbox listening on {info['base_url']}; Ctrl+C stops it.",
+            file=sys.stderr,
+        )
     else:
         out.write(
             f"Transmit sandbox listening on {info['base_url']}\n"
@@ -59,7 +67,9 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _serve_on(sock: socket.socket, config: SandboxConfig, json_output: bool, out: TextIO) -> None:
+def _serve_on(
+    sock: socket.socket, config: SandboxConfig, json_output: bool, env_output: bool, out: TextIO
+) -> None:
     port = sock.getsockname()[1]
     app = create_app(replace(config, port=port), base_url_for(config.host, port))
     server = uvicorn.Server(
@@ -73,7 +83,7 @@ def _serve_on(sock: socket.socket, config: SandboxConfig, json_output: bool, out
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)
         if server.started:
-            _announce(app.state.sandbox, json_output, out)
+            _announce(app.state.sandbox, json_output, env_output, out)
         await serving
 
     # uvicorn re-raises the signal it caught once it has shut down; turning SIGTERM into
@@ -104,8 +114,18 @@ def _stop_when_stdin_closes(server: uvicorn.Server) -> None:
     threading.Thread(target=watch, name="sandbox-parent-watch", daemon=True).start()
 
 
-def serve(config: SandboxConfig, *, json_output: bool = False, out: TextIO | None = None) -> int:
-    """Serves until interrupted; returns the exit code (0 after a clean stop)."""
+def serve(
+    config: SandboxConfig,
+    *,
+    json_output: bool = False,
+    env_output: bool = False,
+    out: TextIO | None = None,
+) -> int:
+    """Serves until interrupted; returns the exit code (0 after a clean stop).
+
+    The announcement on `out` is a JSON line (`json_output`), `.env` lines (`env_output`),
+    or a few lines for a person.
+    """
     out = out or sys.stdout
     if not is_loopback_host(config.host):
         if not config.allow_remote:
@@ -118,5 +138,5 @@ def serve(config: SandboxConfig, *, json_output: bool = False, out: TextIO | Non
         )
     sock = _bind(config.host, config.port)
     with sock:
-        _serve_on(sock, config, json_output, out)
+        _serve_on(sock, config, json_output, env_output, out)
     return 0

@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from transmit_admin.sandbox import seed
 from transmit_admin.sandbox.config import SESSION_LIFETIME_SECONDS, SandboxConfig
-from transmit_admin.sandbox.errors import ApiError, user_not_found
+from transmit_admin.sandbox.errors import ApiError, identifier_taken, user_not_found
 from transmit_admin.sandbox.models import (
     App,
     MagicLink,
@@ -29,6 +30,17 @@ from transmit_admin.sandbox.tokens import KeyRing, TokenMinter
 
 REQUEST_LOG_SIZE = 2000
 OUTBOX_SIZE = 500
+
+_IDENTIFIERS: dict[str, Callable[[User], str | None]] = {
+    "user_id": lambda u: u.user_id,
+    "email": lambda u: u.email,
+    "phone_number": lambda u: u.phone_number,
+    "username": lambda u: u.username,
+    "external_user_id": lambda u: u.external_user_id,
+}
+# What `POST /v1/users` answers 409 for: Transmit documents "identifier is taken" [doc] for
+# email, phone number and username; `external_user_id` is "a unique identifier in a tenant".
+_UNIQUE_IDENTIFIERS = ("email", "phone_number", "username", "external_user_id")
 
 
 class SandboxState:
@@ -64,17 +76,30 @@ class SandboxState:
 
     # -- users ---------------------------------------------------------------------------
     def find_user(self, identifier_type: str, identifier: str) -> User | None:
+        """The user whose `identifier_type` (email, phone_number, username, user_id,
+        external_user_id) is `identifier`; emails compare case-insensitively."""
+        read = _IDENTIFIERS.get(identifier_type)
+        if read is None:
+            return None
+        wanted = identifier.lower() if identifier_type == "email" else identifier
         with self.lock:
             for user in self.users.values():
-                if identifier_type == "user_id" and user.user_id == identifier:
-                    return user
-                if identifier_type == "email" and user.email.lower() == identifier.lower():
-                    return user
-                if identifier_type == "phone_number" and user.phone_number == identifier:
-                    return user
-                if identifier_type == "username" and user.username == identifier:
+                value = read(user)
+                if (
+                    value is not None
+                    and (value.lower() if identifier_type == "email" else value) == wanted
+                ):
                     return user
         return None
+
+    def add_user(self, user: User) -> None:
+        """Adds a new user; ApiError(409) when one of its identifiers belongs to another user."""
+        with self.lock:
+            for identifier_type in _UNIQUE_IDENTIFIERS:
+                value = _IDENTIFIERS[identifier_type](user)
+                if value is not None and self.find_user(identifier_type, value) is not None:
+                    raise identifier_taken(identifier_type)
+            self.users[user.user_id] = user
 
     def user(self, user_id: str) -> User:
         with self.lock:

@@ -212,9 +212,9 @@ def _requested_claims(user: User, requested: dict[str, Any]) -> dict[str, Any]:
         return {}
     available: dict[str, Any] = {
         "email": user.email,
-        "email_verified": True,
+        "email_verified": user.email_verified,
         "phone_number": user.phone_number,
-        "phone_number_verified": True,
+        "phone_number_verified": user.phone_number_verified,
         "username": user.username,
         "fname": user.first_name,
         "lname": user.last_name,
@@ -222,4 +222,9 @@ def _requested_claims(user: User, requested: dict[str, Any]) -> dict[str, Any]:
         "groups": [],
         "new_user": False,
     }
-    return {name: available[name] for name in wanted if name in available}
+    # A claim of a value the user lacks (a created user may have no email) is left out.
+    return {
+        name: available[name]
+        for name in wanted
+        if name in available and available[name] is not None
+    }

@@ -2,7 +2,8 @@
 
 Supported: `attr op "value"` comparisons joined by `and` / `or` (no parentheses), with
 ops eq, ne, co, sw, ew and `attr pr`; attributes email, phone_number, username, user_id,
-status, name.first_name, name.last_name (`email.value` and `phone_number.value` too).
+external_user_id, status, name.first_name, name.last_name (`email.value` and
+`phone_number.value` too).
 A bare word with no operator matches it as a substring of email, phone number, username or
 name, which is what a support agent typing into a search box means.
 """
@@ -17,16 +18,19 @@ from transmit_admin.sandbox.models import User
 
 Predicate = Callable[[User], bool]
 
+# An attribute a user lacks (a created user may have no email or phone) reads as "": it never
+# equals a value and `pr` is false for it.
 _ATTRIBUTES: dict[str, Callable[[User], str]] = {
-    "email": lambda u: u.email,
-    "email.value": lambda u: u.email,
-    "phone_number": lambda u: u.phone_number,
-    "phone_number.value": lambda u: u.phone_number,
-    "username": lambda u: u.username,
+    "email": lambda u: u.email or "",
+    "email.value": lambda u: u.email or "",
+    "phone_number": lambda u: u.phone_number or "",
+    "phone_number.value": lambda u: u.phone_number or "",
+    "username": lambda u: u.username or "",
     "user_id": lambda u: u.user_id,
+    "external_user_id": lambda u: u.external_user_id or "",
     "status": lambda u: u.status,
-    "name.first_name": lambda u: u.first_name,
-    "name.last_name": lambda u: u.last_name,
+    "name.first_name": lambda u: u.first_name or "",
+    "name.last_name": lambda u: u.last_name or "",
 }
 _OPS: dict[str, Callable[[str, str], bool]] = {
     "eq": lambda a, b: a == b,
@@ -87,16 +91,15 @@ def _free_text(word: str) -> Predicate:
     pattern = re.compile(re.escape(needle))
 
     def matches(user: User) -> bool:
-        haystack = " ".join(
-            (
-                user.email,
-                user.phone_number,
-                user.username,
-                user.first_name,
-                user.last_name,
-                user.user_id,
-            )
-        ).lower()
+        fields = (
+            user.email,
+            user.phone_number,
+            user.username,
+            user.first_name,
+            user.last_name,
+            user.user_id,
+        )
+        haystack = " ".join(value for value in fields if value).lower()
         return pattern.search(haystack) is not None
 
     return matches

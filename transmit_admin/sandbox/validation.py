@@ -22,7 +22,7 @@ IDENTIFIER_TYPES = ("email", "phone_number", "user_id", "username")
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # string, number, object
+    kind: str  # string, number, boolean, object, array (of strings)
     required: bool = False
     enum: tuple[str, ...] = ()
     nested: tuple[Field, ...] = ()
@@ -89,6 +89,44 @@ SESSION_AUTHENTICATE = tuple(
 )
 REFRESH = (Field("refresh_token", "string", required=True),)
 LOGOUT = (Field("session_id", "string", required=True),)
+# ApiCreateUserInput (user.openapi.json). That at least one identifier is given, and the
+# formats of email and phone number, are checked by `signup.py`.
+_USER_NAME = tuple(
+    Field(name, "string") for name in ("title", "first_name", "last_name", "middle_name")
+)
+_ADDRESS = (
+    *(
+        Field(name, "string")
+        for name in ("country", "state", "city", "street_address", "postal_code")
+    ),
+    Field("type", "string", enum=("Home", "Work", "Other")),
+)
+_PASSWORD_INPUT = (
+    Field("password", "string", required=True),
+    Field("force_replace", "boolean"),
+)
+_DELEGATED_ACCESS = (
+    Field("actor_id", "string", required=True),
+    Field("permissions", "array", required=True),
+)
+CREATE_USER = (
+    Field("email", "string"),
+    Field("phone_number", "string"),
+    Field("username", "string"),
+    Field("secondary_emails", "array"),
+    Field("secondary_phone_numbers", "array"),
+    Field("birthday", "string"),
+    Field("address", "object", nested=_ADDRESS),
+    Field("name", "object", nested=_USER_NAME),
+    Field("external_account_id", "string"),
+    Field("custom_app_data", "object"),
+    Field("picture", "string"),
+    Field("language", "string"),
+    Field("custom_data", "object"),
+    Field("external_user_id", "string"),
+    Field("credentials", "object", nested=_PASSWORD_INPUT),
+    Field("delegated_access", "object", nested=_DELEGATED_ACCESS),
+)
 CLIENT_CREDENTIALS = (
     Field("client_id", "string", required=True),
     Field("client_secret", "string", required=True),
@@ -112,8 +150,14 @@ def problems(body: Mapping[str, Any], fields: tuple[Field, ...], prefix: str = "
             isinstance(value, bool) or not isinstance(value, int | float)
         ):
             found.append(f"{name} must be a number conforming to the specified constraints")
+        elif field.kind == "boolean" and not isinstance(value, bool):
+            found.append(f"{name} must be a boolean value")
         elif field.kind == "object" and not isinstance(value, dict):
             found.append(f"{name} must be an object")
+        elif field.kind == "array" and (
+            not isinstance(value, list) or not all(isinstance(item, str) for item in value)
+        ):
+            found.append(f"each value in {name} must be a string")
         elif field.enum and value not in field.enum:
             found.append(f"{name} must be one of the following values: {', '.join(field.enum)}")
         elif field.required and field.kind == "string" and value == "":
