@@ -36,7 +36,7 @@ class PullPage:
 
 
 def append(conn: Conn, events: Sequence[SharedEvent]) -> int:
-    """Inserts the events in one transaction (the caller's, or its own in autocommit);
+    """Inserts the events in one transaction (the caller's when one is open, else its own);
     events already in the journal (same UUID) are left alone. Returns how many were new.
     Raises SecretInEvent before sending anything if one event carries a secret."""
     for event in events:

@@ -116,14 +116,23 @@ class TeamClient:
         self.close()
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], Any]) -> Any:
-        """`work` on the shared connection; a lost connection becomes TeamUnavailable."""
+        """`work` on the shared connection; a lost connection becomes TeamUnavailable.
+
+        A kept connection that the server dropped meanwhile (a restart) is only found out
+        when used: then `work` runs once more on a new one. Everything run here may run
+        twice (appends are by UUID, reads are reads, a claim renews our own).
+        """
         with self._lock:
-            conn = self._connection()
-            try:
-                return work(conn)
-            except psycopg.OperationalError as exc:
-                self.close()
-                raise explain(exc, self.server) from exc
+            reused = self._conn is not None and not self._conn.closed
+            for attempt in (1, 2):
+                conn = self._connection()
+                try:
+                    return work(conn)
+                except psycopg.OperationalError as exc:
+                    self.close()
+                    if not (reused and attempt == 1):
+                        raise explain(exc, self.server) from exc
+            raise AssertionError("unreachable")
 
     # -- setting up ----------------------------------------------------------------------
 
