@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
+from tests.support import postgres
 from tests.team.conftest import BASE_URL, TENANT, Team, make_env
 from transmit_admin.store.outbox import SharedEvent
 from transmit_admin.team import journal, schema
@@ -196,3 +197,24 @@ def test_remote_hosts_use_verify_full_and_loopback_may_be_plain() -> None:
     socket = TeamServer.from_url("postgresql://agent@/desk?host=/run/postgresql")
     assert socket.is_local
     assert "password" not in remote.connect_kwargs(None)
+
+
+def test_verify_full_checks_the_certificate_and_the_host_name(
+    team: Team, pg_cluster: postgres.Cluster
+) -> None:
+    password = team.passwords[team.agent_a]
+    common = {"dbname": team.dbname, "user": team.agent_a, "port": pg_cluster.port}
+    good = TeamServer(
+        host="127.0.0.1", sslmode="verify-full", sslrootcert=str(pg_cluster.ca_file), **common
+    )
+    with connect(good, password) as conn:
+        assert conn.pgconn.ssl_in_use
+    wrong_name = TeamServer(
+        host="localhost", sslmode="verify-full", sslrootcert=str(pg_cluster.ca_file), **common
+    )
+    with pytest.raises(TeamRefused, match=r"TLS connection .* failed its checks") as refused:
+        connect(wrong_name, password)
+    assert "localhost" in refused.value.sentence()
+    untrusted = TeamServer(host="127.0.0.1", sslmode="verify-full", **common)  # system CAs
+    with pytest.raises(TeamRefused, match="failed its checks"):
+        connect(untrusted, password)
