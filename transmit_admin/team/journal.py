@@ -7,7 +7,8 @@ a transaction that has finished: its rows, if any, are all visible now and no mo
 appear. A pull therefore reads only rows below that horizon, in (txid, seq) order, and
 remembers where it stopped; rows of transactions still running are read by a later pull.
 Applying is idempotent by event UUID anyway, so re-reading is harmless and skipping is
-impossible.
+impossible. Transaction ids are cluster-wide: a long writing transaction anywhere on the
+server delays (never loses) what teammates see until it ends.
 """
 
 from __future__ import annotations

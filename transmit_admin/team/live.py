@@ -48,6 +48,7 @@ class JournalListener:
         self._thread = threading.Thread(target=self._run, name="team-listener", daemon=True)
         self._conn: Conn | None = None
         self.listening = threading.Event()  # set while LISTEN is active (tests wait on it)
+        self._idle_elapsed = 0.0
 
     def start(self) -> None:
         self._thread.start()
@@ -88,8 +89,6 @@ class JournalListener:
                 if woke:
                     self._on_wake()
                 self._idle_tick()
-
-    _idle_elapsed = 0.0
 
     def _idle_tick(self) -> None:
         self._idle_elapsed += 0.25

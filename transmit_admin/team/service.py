@@ -81,6 +81,7 @@ class TeamClient:
         self.outbox = TeamOutbox(store)
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.RLock()  # one connection; calls from several threads queue
+        self._pull_lock = threading.Lock()  # one pull at a time: the cursor only moves forward
 
     @classmethod
     def from_link(
@@ -201,6 +202,10 @@ class TeamClient:
     def pull(self) -> ApplyResult:
         """Applies every journal event committed since the last pull (never loses one
         committed out of order; never applies one twice)."""
+        with self._pull_lock:
+            return self._pull()
+
+    def _pull(self) -> ApplyResult:
         env = self.environment.name
         total = ApplyResult()
         link = self.outbox.link_of(env)
