@@ -14,7 +14,7 @@ from tests.team.conftest import BASE_URL, TENANT, Team, make_env
 from transmit_admin.store.outbox import SharedEvent
 from transmit_admin.team import journal, schema
 from transmit_admin.team.errors import TeamAuthFailed, TeamRefused, TeamUnavailable
-from transmit_admin.team.server import TeamServer, connect
+from transmit_admin.team.server import TeamServer, connect, explain
 
 
 def _event(session_id: str = "sess-1", **overrides: object) -> SharedEvent:
@@ -218,3 +218,20 @@ def test_verify_full_checks_the_certificate_and_the_host_name(
     untrusted = TeamServer(host="127.0.0.1", sslmode="verify-full", **common)  # system CAs
     with pytest.raises(TeamRefused, match="failed its checks"):
         connect(untrusted, password)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("connection failed: SSL SYSCALL error: EOF detected", TeamUnavailable),
+        ("server closed the connection unexpectedly", TeamUnavailable),
+        ("connection failed: timeout expired", TeamUnavailable),
+        ('server certificate for "db" does not match host name "db2"', TeamRefused),
+        ("SSL error: certificate verify failed", TeamRefused),
+        ("server does not support SSL, but SSL was required", TeamRefused),
+        ('FATAL:  password authentication failed for user "ann"', TeamAuthFailed),
+    ],
+)
+def test_each_connection_failure_reads_as_one_kind(message: str, kind: type) -> None:
+    server = TeamServer("db.example.com", "desk", "ann")
+    assert type(explain(psycopg.OperationalError(message), server)) is kind

@@ -21,6 +21,14 @@ DEFAULT_PORT = 5432
 CONNECT_TIMEOUT_SECONDS = 5
 _LOCAL_NAMES = ("localhost",)
 _SSL_MODES = ("disable", "verify-full")
+_TLS_REFUSALS = (
+    "certificate",
+    "does not match host name",
+    "server does not support ssl",
+    "sslrootcert",
+    "ssl error: tlsv1 alert",
+    "wrong version number",
+)
 
 
 def is_local_host(host: str) -> bool:
@@ -182,7 +190,9 @@ def explain(exc: psycopg.Error, server: TeamServer) -> TeamError:
         )
     if f'database "{server.dbname}" does not exist' in text:
         return TeamRefused(f"There is no database {server.dbname!r} on {where}.")
-    if "certificate" in lower or "ssl" in lower or "tls" in lower:
+    # Only a failed check is a refusal; a connection dropped mid-handshake ("SSL SYSCALL
+    # error: EOF detected") is the server being away, like any other network failure.
+    if any(marker in lower for marker in _TLS_REFUSALS):
         return TeamRefused(
             f"The TLS connection to {where} failed its checks ({_first_line(text)}): the "
             "server's certificate must be valid for that host name and signed by a CA you "
