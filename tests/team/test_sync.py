@@ -45,6 +45,7 @@ def test_a_revoke_of_a_reaches_b_with_as_role_as_the_actor(
     assert (report.applied, report.already_present) == (0, 1)
     b_report = b.sync()
     assert b_report.applied == 1
+    assert b.pull().session_ids == ()
     record = b.store.get_session("prod", "sess-000001")
     assert record is not None
     assert record.status == "revoked"
@@ -160,6 +161,28 @@ def test_many_interleaved_writers_lose_and_duplicate_nothing(
     assert len(seen) == len(set(seen)) == 120
     assert set(seen) == set(written)
     b.close()
+
+
+def test_a_pull_names_the_sessions_it_changed(team: Team, make_store: MakeStore) -> None:
+    b = _joined(team, make_store, team.agent_b, "b")
+    b.store.upsert_session(make_session(1))
+    with team.connect(team.agent_a) as conn:
+        journal.append(conn, [_event("sess-000001"), _event("sess-000001")])
+    assert b.pull().session_ids == ("sess-000001",)
+    b.close()
+
+
+def test_claims_while_offline_let_the_revoke_go_ahead(team: Team, make_store: MakeStore) -> None:
+    a = _joined(team, make_store, team.agent_a, "a")
+    taken = a.try_claim("sess-1")
+    assert taken is not None
+    assert taken.taken
+    team.cluster.stop()
+    try:
+        assert a.try_claim("sess-2") is None
+    finally:
+        team.cluster.start()
+    a.close()
 
 
 def test_two_agents_claiming_the_same_session_at_once_exactly_one_wins(team: Team) -> None:

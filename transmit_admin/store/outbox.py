@@ -74,6 +74,16 @@ class ApplyResult:
     applied: int = 0
     already_present: int = 0
     skipped: int = 0  # an event kind this version does not know, or a session it cannot show
+    session_ids: tuple[str, ...] = ()  # sessions a newly applied event touched (to refresh)
+
+    def __add__(self, other: ApplyResult) -> ApplyResult:
+        seen = dict.fromkeys((*self.session_ids, *other.session_ids))
+        return ApplyResult(
+            self.applied + other.applied,
+            self.already_present + other.already_present,
+            self.skipped + other.skipped,
+            tuple(seen),
+        )
 
 
 def _time(value: float | None) -> datetime | None:
@@ -201,11 +211,14 @@ class TeamOutbox:
         """Applies journal events to `environment` and moves its cursor to `cursor`
         (transaction id, sequence), all in one transaction. Idempotent by event UUID."""
         applied = present = skipped = 0
+        touched: dict[str, None] = {}
         with self.store.writing():
             top = 0
             for event in events:
                 top = max(top, event.seq or 0)
                 outcome = self._apply_one(environment, event)
+                if outcome == "applied":
+                    touched[event.session_id] = None
                 applied += outcome == "applied"
                 present += outcome == "present"
                 skipped += outcome == "skipped"
@@ -214,7 +227,7 @@ class TeamOutbox:
                 "last_seq = max(last_seq, ?), last_pull_at = ? WHERE environment = ?",
                 [str(cursor[0]), cursor[1], top, to_epoch(self.store.now()), environment],
             )
-        return ApplyResult(applied, present, skipped)
+        return ApplyResult(applied, present, skipped, tuple(touched))
 
     def _apply_one(self, environment: str, event: SharedEvent) -> str:
         conn = self.store.db.conn

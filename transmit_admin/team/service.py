@@ -218,11 +218,7 @@ class TeamClient:
                 functools.partial(journal.pull_page, after=cursor, below=below)
             )
             result = self.outbox.apply(env, page.events, cursor=page.cursor)
-            total = ApplyResult(
-                total.applied + result.applied,
-                total.already_present + result.already_present,
-                total.skipped + result.skipped,
-            )
+            total = total + result
             cursor = page.cursor
             if page.complete:
                 return total
@@ -270,6 +266,16 @@ class TeamClient:
         return self._run(  # type: ignore[no-any-return]
             lambda conn: claims.take(conn, session_id, action, ttl)
         )
+
+    def try_claim(
+        self, session_id: str, action: str = "revoke", ttl: float = 30.0
+    ) -> claims.Claim | None:
+        """`claim()`, but None when the server cannot be reached: an offline revoke goes
+        ahead (Transmit answers a second logout with "not found": already revoked)."""
+        try:
+            return self.claim(session_id, action, ttl)
+        except TeamUnavailable:
+            return None
 
     def release(self, session_id: str) -> None:
         self._run(lambda conn: claims.release(conn, session_id))
