@@ -333,3 +333,42 @@ def test_a_joined_environment_moved_to_another_tenant_is_refused(
     assert "serves tenant tenant-desk-1" in report.reason
     moved.close()
     a.close()
+
+
+def test_the_listener_says_offline_and_reconnects_when_the_server_is_back(
+    team: Team, make_store: MakeStore
+) -> None:
+    from transmit_admin.team.live import JournalListener
+
+    b = _joined(team, make_store, team.agent_b, "b")
+    wakes: list[float] = []
+    states: list[bool] = []
+    offline = threading.Event()
+    listener = JournalListener(
+        b.open_connection,
+        lambda: wakes.append(time.monotonic()),
+        on_state=lambda connected, reason: (states.append(connected), connected or offline.set()),
+        reconnect_delay=0.2,
+    )
+    with listener:
+        assert listener.listening.wait(5)
+        team.cluster.stop()
+        try:
+            assert offline.wait(5)
+        finally:
+            team.cluster.start()
+        deadline = time.monotonic() + 10
+        while not listener.listening.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert listener.listening.is_set()
+        woke_before = len(wakes)
+        with team.connect(team.agent_a) as conn:
+            journal.append(conn, [_event()])
+        deadline = time.monotonic() + 1
+        while len(wakes) == woke_before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(wakes) > woke_before
+    assert states[0] is True
+    assert False in states
+    assert states[-1] is True
+    b.close()
