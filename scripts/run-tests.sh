@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/system-deps.sh --test
 scripts/bootstrap.sh test
 export QT_QPA_PLATFORM=offscreen
+# system-deps.sh installed PostgreSQL: the team tests must run, never skip (tests/team).
+export TRANSMIT_ADMIN_REQUIRE_POSTGRES=1
 V=.venv/bin
 echo "== ruff"; $V/ruff check transmit_admin tests bench
 echo "== ruff format"; $V/ruff format --check transmit_admin tests bench

@@ -23,6 +23,7 @@ ALLOWED = {
     "store": {"core"},
     "sandbox": {"core"},
     "services": {"core", "api", "store"},
+    "team": {"core", "store"},
 }
 QT_FREE = sorted(ALLOWED)
 

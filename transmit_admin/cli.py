@@ -22,7 +22,7 @@ from transmit_admin.core.printable import printable
 log = logging.getLogger(__name__)
 
 # Order is the order of `--help`.
-COMMAND_MODULES = ("verify", "sessions", "audit", "har", "sandbox")
+COMMAND_MODULES = ("verify", "sessions", "audit", "har", "team", "sandbox")
 
 
 class VersionAction(argparse.Action):

@@ -13,7 +13,8 @@ from sqlite_utils import Database, Migrations
 
 from tests.support.store_factory import make_session
 from transmit_admin.store.db import StoreDamaged, StoreTooNew, open_store
-from transmit_admin.store.migrations import MIGRATION_SET, SCHEMA_VERSION, create_v1
+from transmit_admin.store.migrations import MIGRATION_SET, SCHEMA_VERSION
+from transmit_admin.store.migrations import migrations as schema_migrations
 from transmit_admin.store.records import SessionQuery
 
 FROZEN = sorted((Path(__file__).parents[1] / "data").glob("schema-v*.sqlite"))
@@ -141,10 +142,12 @@ def test_every_frozen_schema_upgrades_to_the_current_one(frozen: Path, tmp_path:
     assert [b.name.split(".")[2] for b in backups] == expected
 
 
-def _with_v2(v2: object) -> Migrations:
+def _with_next(migration: object) -> Migrations:
+    """The schema's migrations plus one more after the latest."""
     extended = Migrations(MIGRATION_SET)
-    extended(name="v1")(create_v1)
-    extended(name="v2")(v2)  # type: ignore[arg-type]
+    for known in schema_migrations._migrations:
+        extended(name=known.name)(known.fn)
+    extended(name=f"v{SCHEMA_VERSION + 1}")(migration)  # type: ignore[arg-type]
     return extended
 
 
@@ -155,10 +158,10 @@ def test_a_backup_is_taken_before_a_migration_runs(store_path: Path) -> None:
         def add_column(db: Database) -> None:
             db.execute("ALTER TABLE sessions ADD COLUMN risk TEXT")
 
-        with open_store(store_path, migration_set=_with_v2(add_column)) as upgraded:
+        with open_store(store_path, migration_set=_with_next(add_column)) as upgraded:
             columns = [c.name for c in upgraded.db["sessions"].columns]
             assert "risk" in columns
-    backup = store_path.with_name(store_path.name + ".pre-migration-1.bak")
+    backup = store_path.with_name(store_path.name + f".pre-migration-{SCHEMA_VERSION}.bak")
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     with open_store(backup) as restored:
         assert restored.get_session("prod", "sess-000001") is not None
@@ -174,11 +177,11 @@ def test_a_failing_migration_leaves_the_file_as_it_was(store_path: Path) -> None
         raise RuntimeError("migration bug")
 
     with pytest.raises(RuntimeError, match="migration bug"):
-        open_store(store_path, migration_set=_with_v2(half_done))
+        open_store(store_path, migration_set=_with_next(half_done))
     with open_store(store_path) as store:
         assert "risk" not in [c.name for c in store.db["sessions"].columns]
         assert store.get_session("prod", "sess-000001") is not None
-    assert store_path.with_name(store_path.name + ".pre-migration-1.bak").exists()
+    assert store_path.with_name(store_path.name + f".pre-migration-{SCHEMA_VERSION}.bak").exists()
 
 
 @pytest.mark.parametrize("name", ["sessions.sqlite", "sandbox-demo.sqlite"])

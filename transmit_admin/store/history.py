@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, Any, Literal
@@ -34,20 +35,25 @@ class HistoryMixin(StoreBase):
         moment = require_aware(at, "at") if at is not None else self.now()
         actor = actor or os_user()
         detail = guard.scrub_text(detail)
+        event_uuid = str(uuid.uuid4())
         with self.writing():
+            # A linked team's outbox row is queued by a trigger, in this same transaction.
             cursor = self.db.execute(
-                "INSERT INTO session_events (session_row, kind, at, actor, detail) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [row_id, str(kind), to_epoch(moment), actor, detail],
+                "INSERT INTO session_events (session_row, kind, at, actor, detail, event_uuid) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [row_id, str(kind), to_epoch(moment), actor, detail, event_uuid],
             )
         assert cursor.lastrowid is not None
-        return SessionEvent(cursor.lastrowid, environment, session_id, kind, moment, actor, detail)
+        return SessionEvent(
+            cursor.lastrowid, environment, session_id, kind, moment, actor, detail, event_uuid
+        )
 
     @locked
     def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
         """A session's history, oldest first."""
         rows = self.db.conn.execute(
-            "SELECT e.id, s.environment, s.session_id, e.kind, e.at, e.actor, e.detail "
+            "SELECT e.id, s.environment, s.session_id, e.kind, e.at, e.actor, e.detail, "
+            "e.event_uuid, e.origin "
             "FROM session_events e JOIN sessions s ON s.id = e.session_row "
             "WHERE s.environment = ? AND s.session_id = ? ORDER BY e.id",
             [environment, session_id],

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from transmit_admin.store.team_tables import add_team_sync
+
 MIGRATION_SET = "transmit_admin"
 migrations = Migrations(MIGRATION_SET)
 
@@ -179,6 +181,10 @@ CREATE VIRTUAL TABLE sessions_fts USING fts5 (
 @migrations(name="v1")
 def create_v1(db: Database) -> None:
     db.executescript(_V1_TABLES + _sort_indexes() + _fts_triggers())
+
+
+# Team mode's tables (its own module, so it can be renumbered when merged after another).
+migrations(name="v2")(add_team_sync)
 
 
 def schema_version(db: Database, migration_set: Migrations = migrations) -> int:

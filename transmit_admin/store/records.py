@@ -128,6 +128,8 @@ class SessionEvent:
     at: datetime
     actor: str
     detail: str
+    event_uuid: str | None = None  # one identity everywhere (this file, the team journal)
+    origin: str = "local"  # "local": done here; "team": applied from the team's journal
 
 
 @dataclass(frozen=True, slots=True)

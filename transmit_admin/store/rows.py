@@ -188,7 +188,7 @@ def token_from_row(row: tuple[Any, ...]) -> TokenSeen:
 
 
 def event_from_row(row: tuple[Any, ...]) -> SessionEvent:
-    event_id, environment, session_id, kind, at, actor, detail = row
+    event_id, environment, session_id, kind, at, actor, detail, *rest = row
     return SessionEvent(
         event_id=event_id,
         environment=environment,
@@ -197,6 +197,8 @@ def event_from_row(row: tuple[Any, ...]) -> SessionEvent:
         at=_required_time(at),
         actor=actor,
         detail=detail,
+        event_uuid=rest[0] if rest else None,
+        origin=rest[1] if len(rest) > 1 else "local",
     )
 
 
