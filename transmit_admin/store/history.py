@@ -10,7 +10,13 @@ from typing import IO, Any, Literal
 from transmit_admin.store import export, guard
 from transmit_admin.store.base import StoreBase, UnknownSession, locked, os_user
 from transmit_admin.store.records import AuditEntry, EventKind, SessionEvent, require_aware
-from transmit_admin.store.rows import AUDIT_SELECT, audit_from_row, event_from_row, to_epoch
+from transmit_admin.store.rows import (
+    AUDIT_FROM,
+    AUDIT_SELECT,
+    audit_from_row,
+    event_from_row,
+    to_epoch,
+)
 
 _AUDIT_BATCH = 500
 
@@ -69,6 +75,8 @@ class HistoryMixin(StoreBase):
         detail: str = "",
         actor: str | None = None,
         environment: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
     ) -> AuditEntry:
         """Appends to the audit log (which the database refuses to change afterwards)."""
         moment = self.now()
@@ -77,13 +85,25 @@ class HistoryMixin(StoreBase):
         target = guard.scrub_text(target)
         with self.writing():
             cursor = self.db.execute(
-                "INSERT INTO audit_log (at, actor, environment, action, target, outcome, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [to_epoch(moment), actor, environment, action, target, outcome, detail],
+                "INSERT INTO audit_log (at, actor, environment, action, target, outcome, detail,"
+                " user_id, user_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    to_epoch(moment),
+                    *(actor, environment, action, target, outcome, detail, user_id, user_email),
+                ],
             )
         assert cursor.lastrowid is not None
         return AuditEntry(
-            cursor.lastrowid, moment, actor, action, target, outcome, detail, environment
+            cursor.lastrowid,
+            moment,
+            actor,
+            action,
+            target,
+            outcome,
+            detail,
+            environment,
+            user_id,
+            user_email,
         )
 
     def iter_audit(
@@ -95,11 +115,12 @@ class HistoryMixin(StoreBase):
         comparison, direction = ("<", "DESC") if newest_first else (">", "ASC")
         while limit is None or yielded < limit:
             batch = _AUDIT_BATCH if limit is None else min(_AUDIT_BATCH, limit - yielded)
-            where = "" if last_id is None else f"WHERE id {comparison} ?"
+            where = "" if last_id is None else f"WHERE a.id {comparison} ?"
             params: list[Any] = [] if last_id is None else [last_id]
             with self._lock:
                 rows = self.db.conn.execute(
-                    f"SELECT {AUDIT_SELECT} FROM audit_log {where} ORDER BY id {direction} LIMIT ?",
+                    f"SELECT {AUDIT_SELECT} FROM {AUDIT_FROM} {where} "
+                    f"ORDER BY a.id {direction} LIMIT ?",
                     [*params, batch],
                 ).fetchall()
             if not rows:
