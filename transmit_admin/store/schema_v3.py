@@ -8,6 +8,8 @@
   the indexes and triggers again). Dropping the old table cascades to `team_outbox` while
   foreign keys are on (and they cannot be turned off inside the migration's transaction),
   so the outbox rows are set aside and put back.
+- `session_events_requested`: a partial index over "logout requested" events, so the
+  start-up check for logouts left without an outcome reads only those.
 - `audit_log.user_id` / `audit_log.user_email`: who the action was about, recorded with
   new entries. Older entries stay as written (the log's triggers keep it unchangeable);
   readers look the user up from the session's record for those.
@@ -46,6 +48,9 @@ DROP TABLE temp.team_outbox_kept;
 
 CREATE INDEX session_events_session ON session_events (session_row, id);
 CREATE UNIQUE INDEX session_events_uuid ON session_events (event_uuid);
+-- Finds logouts left without an outcome (the app was killed) without reading every event.
+CREATE INDEX session_events_requested ON session_events (session_row)
+  WHERE kind = 'revoke_requested';
 CREATE TRIGGER session_events_give_uuid AFTER INSERT ON session_events
 WHEN new.event_uuid IS NULL BEGIN
   UPDATE session_events SET event_uuid = {SQL_UUID4} WHERE id = new.id;
