@@ -117,3 +117,21 @@ def secrets_of(
             if isinstance(value, str) and value:
                 found.append(value)
     return found
+
+
+def sandbox_login(admin: Any, email: str) -> dict[str, Any]:
+    """A real token response for `email` from the sandbox (`SandboxAdmin`), ID token with
+    the email claim: what the customer's backend received and its login API passed on."""
+    response = admin.http.post(
+        "/cis/v1/auth/password/authenticate",
+        json={
+            "username": email,
+            "password": admin.demo_password,
+            "username_type": "email",
+            "claims": {"id_token": {"email": None}},
+        },
+        headers={"Authorization": f"Bearer {admin.client_token()}"},
+    )
+    response.raise_for_status()
+    data: dict[str, Any] = response.json()
+    return data

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import BinaryIO
 
 from transmit_admin.api.errors import TransmitError
@@ -26,10 +27,12 @@ from transmit_admin.core.environment import Environment
 from transmit_admin.core.har import (
     HarAnalysis,
     LeakedSession,
+    Manifest,
     SecretKind,
     TransmitHosts,
     Verifier,
     analyze_har,
+    sanitize_har,
 )
 from transmit_admin.core.har.inventory import fingerprint
 from transmit_admin.core.keys import KeySet
@@ -264,6 +267,37 @@ class HarIntakeService:
             match, liveness=Liveness.ALIVE, started_at=hit[1], expires_at=hit[2]
         )
 
+    async def export(
+        self,
+        intake: HarIntake,
+        open_source: Opener,
+        out_path: Path,
+        *,
+        mask_pii: bool = False,
+        on_progress: Callable[[int, int | None], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Manifest:
+        """Writes the sanitized copy (mode 0600, checked again before it is renamed into
+        place) in a worker thread; raises `SanitizeRefused` when a secret would survive."""
+        manifest = await asyncio.to_thread(
+            sanitize_har,
+            open_source,
+            out_path,
+            inventory=intake.analysis.inventory,
+            mask_pii=mask_pii,
+            on_progress=on_progress,
+            cancelled=cancelled,
+        )
+        self.service.trail.audit(
+            "har_export",
+            f"capture sha256 {intake.fingerprint}",
+            "ok",
+            f"sanitized copy of {intake.name}: {manifest.entries} entries, "
+            f"{sum(manifest.replaced.values())} values replaced"
+            + ("; personal data masked" if mask_pii else ""),
+        )
+        return manifest
+
     async def revoke(
         self,
         intake: HarIntake,
@@ -279,10 +313,25 @@ class HarIntakeService:
                 continue
             result = await self._revoke_one(intake, match)
             intake.revokes[match.session_id] = result
+            self._settle(intake, match)
             results.append(result)
             if on_result is not None:
                 on_result(result)
         return results
+
+    def _settle(self, intake: HarIntake, match: LeakMatch) -> None:
+        """The match as the store now knows it: closed once revoked (or found ended)."""
+        record = self.store.get_session(self.env.name, match.session_id)
+        if record is None:
+            return
+        closed = record.status in (SessionStatus.REVOKED, SessionStatus.ENDED)
+        settled = dataclasses.replace(
+            match,
+            record=record,
+            matched_by=match.matched_by or "session id",
+            liveness=Liveness.CLOSED if closed else match.liveness,
+        )
+        intake.matches = [settled if m is match else m for m in intake.matches]
 
     async def _revoke_one(self, intake: HarIntake, match: LeakMatch) -> ActionResult:
         sid = match.session_id

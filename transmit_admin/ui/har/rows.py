@@ -1,0 +1,118 @@
+"""The HAR tab's text, cell by cell: what a capture's analysis shows, with the window's
+redaction applied. No Qt here, so the masking is tested without widgets.
+
+Values of secrets are never shown (a fingerprint prefix stands for each); while redaction is
+on, emails, user ids, session ids and ids inside free text are masked as the session table
+masks them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from transmit_admin.core.har import InventoryItem, Step
+from transmit_admin.core.printable import printable
+from transmit_admin.core.redact import mask_email, mask_id, mask_text, redact_secrets
+from transmit_admin.core.timefmt import relative, utc_text
+from transmit_admin.services.har_intake import HarIntake, LeakMatch
+
+SECRET_COLUMNS = ("Kind", "Name", "Verdict", "Subject", "Expires", "Seen", "First seen", "Hash")
+TIMELINE_COLUMNS = ("#", "Time", "Party", "Request", "Status", "Secrets", "Problem")
+SESSION_COLUMNS = ("Session", "Owner", "Status", "Tracked", "Expires", "Done")
+
+
+class Masks:
+    """The masking of one rendering: identity while redaction is off."""
+
+    def __init__(self, redact: bool) -> None:
+        self.redact = redact
+
+    def text(self, value: str | None) -> str:
+        clean = printable(redact_secrets(value or ""))
+        return mask_text(clean) if self.redact else clean
+
+    def ident(self, value: str | None) -> str:
+        if not value:
+            return ""
+        return mask_id(value) if self.redact else printable(value)
+
+    def owner(self, email: str | None, user_id: str | None) -> str:
+        if email:
+            return mask_email(email) if self.redact else printable(email)
+        return self.ident(user_id)
+
+
+def _expiry(epoch: float | None, now: datetime) -> str:
+    return f"{relative(epoch, now)} ({utc_text(epoch)})" if epoch else ""
+
+
+def secret_row(item: InventoryItem, now: datetime, masks: Masks) -> list[str]:
+    first = item.sightings[0] if item.sightings else None
+    verdict = (
+        item.verdict.value
+        if item.verdict
+        else ("may still work" if item.possibly_live(now) else "stale")
+    )
+    if item.report is not None and item.verdict is not None and item.verdict.value != "valid":
+        verdict += f": {masks.text(item.report.reason)}"
+    return [
+        item.kind.value,
+        masks.text(", ".join(item.names)),
+        verdict,
+        masks.owner(item.email, item.subject),
+        _expiry(item.expires_at, now),
+        str(item.seen_count),
+        f"entry {first.entry + 1}, {masks.text(first.place)} ({masks.text(first.request)})"
+        if first
+        else "",
+        item.fingerprint[:12],
+    ]
+
+
+def step_row(step: Step, masks: Masks) -> list[str]:
+    where = masks.text(step.where) + (
+        f" → {masks.text(step.redirect_to)}" if step.redirect_to else ""
+    )
+    return [
+        str(step.entry + 1),
+        step.started_text[11:23],
+        step.party.value,
+        f"{step.method} {where}",
+        "no response" if step.status is None else str(step.status),
+        ", ".join(step.secrets),
+        masks.text(step.problem),
+    ]
+
+
+def session_row(intake: HarIntake, match: LeakMatch, masks: Masks) -> list[str]:
+    result = intake.revokes.get(match.session_id)
+    done = ""
+    if result is not None:
+        done = ("revoked: " if result.ok else "NOT revoked: ") + masks.text(result.message)
+    expires = utc_text(match.expires_at) if match.expires_at else ""
+    tracked = f"yes ({match.matched_by})" if match.record is not None else "no"
+    status = str(match.liveness) + (f": {masks.text(match.note)}" if match.note else "")
+    return [
+        masks.ident(match.session_id),
+        masks.owner(match.email, match.user_id) or "unknown",
+        status,
+        tracked,
+        expires,
+        done,
+    ]
+
+
+def summary(intake: HarIntake, now: datetime, masks: Masks) -> str:
+    analysis = intake.analysis
+    who = analysis.head.browser or analysis.head.creator or "an unknown tool"
+    live_secrets = len(analysis.live(now))
+    live_sessions = len(intake.live())
+    parts = [
+        f"{masks.text(intake.name)}: {analysis.entries} entries from {printable(who)}",
+        f"{len(analysis.inventory)} secrets ({live_secrets} may still work)",
+        f"{len(intake.matches)} sessions ({live_sessions} live)",
+    ]
+    text = " · ".join(parts)
+    if analysis.timeline.failure:
+        text += f"\nThe flow failed at: {masks.text(analysis.timeline.failure)}"
+    return text
