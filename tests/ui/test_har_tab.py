@@ -93,7 +93,7 @@ def test_open_revoke_and_export_a_capture(
     _open(qtbot, har, path)
 
     assert view.sessions.rowCount() == 2
-    statuses = [view.sessions.item(r, 2).text() for r in range(2)]
+    statuses = [view.sessions.item(r, 1).text() for r in range(2)]
     assert statuses == ["alive", "alive"]
     assert view.secrets.rowCount() >= 6  # 2 × (access, id, refresh, session, cookie) + code…
     assert "401" in view.message.text()  # where the flow failed, in words

@@ -218,7 +218,25 @@ class HarIntakeService:
             if match.user_id is None and owner_of_email is not None:
                 match = dataclasses.replace(match, user_id=owner_of_email, email=owner_email)
             checked.append(await self._check_one(match, lists))
-        return checked
+        return await self._with_emails(checked)
+
+    async def _with_emails(self, matches: list[LeakMatch]) -> list[LeakMatch]:
+        """Owners known only by user id get their email, so the agent recognises them (best
+        effort: one look-up per user, none for tracked sessions, which have theirs)."""
+        emails: dict[str, str | None] = {}
+        named = []
+        for match in matches:
+            if match.user_id is not None and match.email is None and match.record is None:
+                if match.user_id not in emails:
+                    try:
+                        user = await self.service.client.get_user(match.user_id)
+                        emails[match.user_id] = user.email
+                    except TransmitError as exc:
+                        log.info("owner look-up failed: %s", exc.details())
+                        emails[match.user_id] = None
+                match = dataclasses.replace(match, email=emails[match.user_id])
+            named.append(match)
+        return named
 
     async def _user_of(self, email: str) -> tuple[str | None, str]:
         try:

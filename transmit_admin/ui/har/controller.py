@@ -140,6 +140,14 @@ class HarController(QObject):
     def _read_done(self, intake: HarIntake) -> None:
         self.intake = intake
         self.render()
+        live = len(intake.live())
+        self.bus.activity.emit(
+            "HAR",
+            self.tr("Read {0}: {1} secrets, {2} sessions ({3} live)").format(
+                intake.name, len(intake.analysis.inventory), len(intake.matches), live
+            ),
+            live == 0,
+        )
         if intake.live():
             self.view.result_tabs.setCurrentIndex(0)
 
@@ -306,8 +314,10 @@ class HarController(QObject):
         items = intake.analysis.inventory.items
         fill(view.secrets, [secret_row(item, now, masks) for item in items])
         steps = intake.analysis.timeline.steps
-        fill(view.timeline, [step_row(step, masks) for step in steps])
-        fill(view.sessions, [session_row(intake, m, masks) for m in intake.matches])
+        failed = {n for n, step in enumerate(steps) if step.problem}
+        fill(view.timeline, [step_row(step, masks) for step in steps], failed)
+        live_rows = {n for n, m in enumerate(intake.matches) if m.revocable}
+        fill(view.sessions, [session_row(intake, m, masks) for m in intake.matches], live_rows)
         view.result_tabs.setTabText(0, self.tr("Sessions ({0})").format(len(intake.matches)))
         view.result_tabs.setTabText(1, self.tr("Secrets ({0})").format(len(items)))
         view.result_tabs.setTabText(2, self.tr("Timeline ({0})").format(len(steps)))

@@ -17,8 +17,8 @@ from transmit_admin.core.timefmt import relative, utc_text
 from transmit_admin.services.har_intake import HarIntake, LeakMatch
 
 SECRET_COLUMNS = ("Kind", "Name", "Verdict", "Subject", "Expires", "Seen", "First seen", "Hash")
-TIMELINE_COLUMNS = ("#", "Time", "Party", "Request", "Status", "Secrets", "Problem")
-SESSION_COLUMNS = ("Session", "Owner", "Status", "Tracked", "Expires", "Done")
+TIMELINE_COLUMNS = ("#", "Time", "Party", "Request", "Status", "Problem", "Secrets")
+SESSION_COLUMNS = ("Owner", "Status", "Session", "Tracked", "Expires", "Done")
 
 
 class Masks:
@@ -79,8 +79,8 @@ def step_row(step: Step, masks: Masks) -> list[str]:
         step.party.value,
         f"{step.method} {where}",
         "no response" if step.status is None else str(step.status),
-        ", ".join(step.secrets),
         masks.text(step.problem),
+        ", ".join(step.secrets),
     ]
 
 
@@ -93,9 +93,9 @@ def session_row(intake: HarIntake, match: LeakMatch, masks: Masks) -> list[str]:
     tracked = f"yes ({match.matched_by})" if match.record is not None else "no"
     status = str(match.liveness) + (f": {masks.text(match.note)}" if match.note else "")
     return [
-        masks.ident(match.session_id),
         masks.owner(match.email, match.user_id) or "unknown",
         status,
+        masks.ident(match.session_id),
         tracked,
         expires,
         done,

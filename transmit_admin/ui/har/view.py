@@ -6,7 +6,7 @@ auth-flow timeline and the leaked sessions, with Revoke and the sanitized export
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QBrush, QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -53,12 +53,16 @@ def _table(parent: QWidget, columns: tuple[str, ...], name: str) -> QTableWidget
     return table
 
 
-def fill(table: QTableWidget, rows: list[list[str]], tips: list[str] | None = None) -> None:
+def fill(table: QTableWidget, rows: list[list[str]], alarming: set[int] | None = None) -> None:
+    """`alarming`: rows shown in the error colour (a failed request, a live session)."""
     table.setRowCount(len(rows))
+    error = QBrush(QColor("#c62828"))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
             item = QTableWidgetItem(text)
-            item.setToolTip(text if tips is None else tips[r])
+            item.setToolTip(text)
+            if alarming and r in alarming:
+                item.setForeground(error)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
     for c in range(table.columnCount() - 1):  # a long request must not push the rest away
