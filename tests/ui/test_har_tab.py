@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -84,7 +84,7 @@ def test_open_revoke_and_export_a_capture(
     logins: tuple[list[dict[str, Any]], list[str]],
     tmp_path: Path,
 ) -> None:
-    responses, _emails = logins
+    responses, emails = logins
     path = write_capture(
         tmp_path / "ticket.har", login_capture(responses, base_url=main_window.info.base_url)
     )
@@ -115,6 +115,13 @@ def test_open_revoke_and_export_a_capture(
     done = [view.sessions.item(r, 5).text() for r in range(2)]
     assert all(text.startswith("revoked") for text in done), done
     assert not view.revoke_button.isEnabled()
+
+    qtbot.mouseClick(view.report_button, Qt.MouseButton.LeftButton)
+    report = QGuiApplication.clipboard().text()
+    assert "### What failed" in report
+    assert report.count("| revoked: ") == 2
+    for text in [*secrets_of(responses), *emails]:  # redacted, whatever the window's mode
+        assert text not in report
 
     har.export_dialog()
     save = har.dialog

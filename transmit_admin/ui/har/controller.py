@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDir, QEvent, QObject, QStandardPaths, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from transmit_admin.core.har import SecretKind
 from transmit_admin.services.har_intake import HarIntake, HarIntakeService
+from transmit_admin.services.har_report import report_markdown
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.har.dialogs import RevokeCaptureDialog
 from transmit_admin.ui.har.rows import Masks, secret_row, session_row, step_row, summary
@@ -85,6 +86,7 @@ class HarController(QObject):
         view.revoke_button.clicked.connect(self.revoke_live)
         view.check_button.clicked.connect(self.check_again)
         view.export_button.clicked.connect(self.export_dialog)
+        view.report_button.clicked.connect(self.copy_report)
         view.secrets.cellDoubleClicked.connect(self._open_secret)
         view.sessions.cellDoubleClicked.connect(self._open_session)
         bus.redaction_changed.connect(lambda _on: self.render())
@@ -146,7 +148,7 @@ class HarController(QObject):
             self.tr("Read {0}: {1} secrets, {2} sessions ({3} live)").format(
                 intake.name, len(intake.analysis.inventory), len(intake.matches), live
             ),
-            live == 0,
+            True,  # reading worked; what it found is in the words
         )
         if intake.live():
             self.view.result_tabs.setCurrentIndex(0)
@@ -257,6 +259,14 @@ class HarController(QObject):
 
         self._start(EXPORT, export(), lambda text: self.view.show_message(text))
 
+    def copy_report(self) -> None:
+        """The ticket report, always redacted (it leaves the app), onto the clipboard."""
+        if self.intake is None:
+            return
+        text = report_markdown(self.intake, datetime.now(UTC), redact=True)
+        QGuiApplication.clipboard().setText(text)
+        self.view.show_message(self.tr("The ticket report (redacted) is on the clipboard."))
+
     # --- common ----------------------------------------------------------------------------
     def _ask(self, dialog: QDialog) -> None:
         if self.dialog is not None:
@@ -306,8 +316,8 @@ class HarController(QObject):
         if intake is None:
             for table in (view.secrets, view.timeline, view.sessions):
                 table.setRowCount(0)
-            view.revoke_button.setEnabled(False)
-            view.export_button.setEnabled(False)
+            for button in (view.revoke_button, view.export_button, view.report_button):
+                button.setEnabled(False)
             return
         now = datetime.now(UTC)
         masks = Masks(self.bus.redaction_enabled())
@@ -325,6 +335,7 @@ class HarController(QObject):
         view.revoke_button.setText(self.tr("Revoke live sessions ({0})").format(live))
         view.revoke_button.setEnabled(live > 0 and not self.runner.is_running())
         view.export_button.setEnabled(not self.runner.is_running())
+        view.report_button.setEnabled(not self.runner.is_running())
         text = summary(intake, now, masks)
         if self.ctx.keyset_problem:
             text += self.tr("\nTokens are not verified: {0}").format(self.ctx.keyset_problem)

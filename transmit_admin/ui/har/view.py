@@ -143,6 +143,10 @@ class HarView(QWidget):
         self.export_button.setToolTip(
             self.tr("Write a copy with every secret replaced, to attach to the ticket")
         )
+        self.report_button = QPushButton(icon("copy"), self.tr("Copy ticket report"), self)
+        self.report_button.setToolTip(
+            self.tr("Copy a short Markdown report (redacted) to paste into the ticket")
+        )
         bottom = QHBoxLayout()
         bottom.addWidget(self.mask_pii)
         bottom.addStretch(1)
@@ -157,6 +161,7 @@ class HarView(QWidget):
         self.pages.addWidget(self.hint)
         self.pages.addWidget(results)
         self.results_page = results
+        top.addWidget(self.report_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
@@ -167,7 +172,12 @@ class HarView(QWidget):
     def set_busy(self, busy: bool, *, cancellable: bool = True) -> None:
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy and cancellable)
-        for widget in (self.open_button, self.revoke_button, self.export_button):
+        for widget in (
+            self.open_button,
+            self.revoke_button,
+            self.export_button,
+            self.report_button,
+        ):
             widget.setEnabled(not busy)
         self.check_button.setEnabled(not busy)
         if busy:
