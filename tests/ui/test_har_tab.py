@@ -278,3 +278,24 @@ def test_a_large_capture_reads_without_freezing_and_cancels(
     _open(qtbot, har, path, timeout=60000)  # and read to the end, it works
     assert har.intake is not None
     assert har.view.progress.isHidden()
+
+
+def test_cancel_before_the_first_entry_stops_the_read(
+    qtbot: Any,
+    main_window: WindowUnderTest,
+    logins: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+) -> None:
+    responses, _ = logins
+    path = write_capture(
+        tmp_path / "t.har", login_capture(responses, base_url=main_window.info.base_url)
+    )
+    har = _har(main_window)
+    har.open_path(str(path))  # the first step awaits the environment's keys
+    with qtbot.waitSignal(har.shown, timeout=15000):
+        har.cancel()
+    assert har.view.message.text() == "Cancelled."
+    assert har.intake is None
+    assert har.view.open_button.isEnabled()
+    _open(qtbot, har, path)  # a cancelled read leaves nothing behind: the next one works
+    assert har.intake is not None

@@ -45,6 +45,11 @@ class ProgressRelay(QObject):
         super().__init__(parent)
         self._last = -1
 
+    @property
+    def reading(self) -> bool:
+        """Between the first and the last entry (where the reader checks for Cancel)."""
+        return 0 <= self._last < 100
+
     def reset(self) -> None:
         self._last = -1
 
@@ -122,9 +127,15 @@ class HarController(QObject):
             self._failed(self.tr("{0} is not a file that can be read.").format(path.name))
             return
         self._path = path
-        self._start(READ, self._read(path), self._read_done)
+        self._start(READ, self._read(path, self._fresh_cancel()), self._read_done)
 
-    async def _read(self, path: Path) -> HarIntake:
+    def _fresh_cancel(self) -> threading.Event:
+        """One event per piece of work: a new read must not revive a cancelled one still
+        winding down in its thread."""
+        self._cancel = threading.Event()
+        return self._cancel
+
+    async def _read(self, path: Path, cancel: threading.Event) -> HarIntake:
         keys = await self.ctx.keyset()
         if keys is None:
             log.info("reading a capture without the environment's keys: tokens unverified")
@@ -136,7 +147,7 @@ class HarController(QObject):
             owner_email=self.view.owner_email.text().strip() or None,
             total_bytes=path.stat().st_size,
             on_progress=self._progress,
-            cancelled=self._cancel.is_set,
+            cancelled=cancel.is_set,
         )
 
     def _read_done(self, intake: HarIntake) -> None:
@@ -159,6 +170,8 @@ class HarController(QObject):
         # hidden, as a logout half recorded would leave the trail unsure.
         self._cancel.set()
         self.runner.cancel(CHECK)
+        if not self._progress.reading:  # fetching keys or checking sessions: no entries to
+            self.runner.cancel(READ)  # stop between, so the task itself is cancelled
 
     def _task_finished(self, _name: str, ok: bool) -> None:
         if not ok and self.view.cancel_button.isVisibleTo(self.view):  # cancelled, no error
@@ -244,6 +257,8 @@ class HarController(QObject):
             )
             return
 
+        cancel = self._fresh_cancel()
+
         async def export() -> str:
             manifest = await self._service().export(
                 intake,
@@ -251,7 +266,7 @@ class HarController(QObject):
                 out,
                 mask_pii=self.view.mask_pii.isChecked(),
                 on_progress=self._progress,
-                cancelled=self._cancel.is_set,
+                cancelled=cancel.is_set,
             )
             return self.tr(
                 "Saved a sanitized copy to {0}: {1} entries, {2} values replaced."
@@ -281,7 +296,6 @@ class HarController(QObject):
         dialog.deleteLater()
 
     def _start(self, name: str, coro: Any, on_result: Any) -> None:
-        self._cancel.clear()
         self._progress.reset()
         self.view.set_busy(True, cancellable=name != REVOKE)
 
