@@ -92,13 +92,13 @@ def test_open_revoke_and_export_a_capture(
     view = har.view
     _open(qtbot, har, path)
 
-    assert view.sessions.rowCount() == 2
-    statuses = [view.sessions.item(r, 1).text() for r in range(2)]
+    assert view.sessions.rows.rowCount() == 2
+    statuses = [view.sessions.rows.text(r, 1) for r in range(2)]
     assert statuses == ["alive", "alive"]
-    assert view.secrets.rowCount() >= 6  # 2 × (access, id, refresh, session, cookie) + code…
+    assert view.secrets.rows.rowCount() >= 6  # 2 × (access, id, refresh, session, cookie) + code…
     assert "401" in view.message.text()  # where the flow failed, in words
     assert "invalid_grant" in view.message.text()
-    timeline = [view.timeline.item(r, 3).text() for r in range(view.timeline.rowCount())]
+    timeline = [view.timeline.rows.text(r, 3) for r in range(view.timeline.rows.rowCount())]
     assert any("/oidc/token" in t for t in timeline)
     assert view.revoke_button.isEnabled()
 
@@ -112,7 +112,7 @@ def test_open_revoke_and_export_a_capture(
         record = main_window.ctx.store.get_session(env, response["session_id"])
         assert record is not None
         assert record.status == "revoked"
-    done = [view.sessions.item(r, 5).text() for r in range(2)]
+    done = [view.sessions.rows.text(r, 5) for r in range(2)]
     assert all(text.startswith("revoked") for text in done), done
     assert not view.revoke_button.isEnabled()
 
@@ -161,7 +161,7 @@ def test_nothing_secret_is_visible_while_redacting(
             _open(qtbot, har, path)
         har.view.result_tabs.setCurrentIndex(tab)
         shown = "\n".join(_visible_texts(main_window.window))
-        assert har.view.sessions.rowCount() == 2
+        assert har.view.sessions.rows.rowCount() == 2
         for secret in planted:
             assert secret not in shown, f"{secret[:6]}… visible on tab {tab}"
     main_window.bus.set_redaction(False)  # the same walk finds the emails once it is off
@@ -278,6 +278,13 @@ def test_a_large_capture_reads_without_freezing_and_cancels(
     _open(qtbot, har, path, timeout=60000)  # and read to the end, it works
     assert har.intake is not None
     assert har.view.progress.isHidden()
+    secrets = len(har.intake.analysis.inventory)
+    assert secrets > 150  # laid out in a worker thread, then shown
+    qtbot.waitUntil(lambda: har.view.secrets.rows.rowCount() == secrets, timeout=10000)
+    main_window.bus.set_redaction(True)  # re-laid out: emptied at once, then masked
+    assert har.view.secrets.rows.rowCount() == 0
+    qtbot.waitUntil(lambda: har.view.secrets.rows.rowCount() == secrets, timeout=10000)
+    main_window.bus.set_redaction(False)
 
 
 def test_cancel_before_the_first_entry_stops_the_read(

@@ -23,9 +23,9 @@ from transmit_admin.services.har_intake import HarIntake, HarIntakeService
 from transmit_admin.services.har_report import report_markdown
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.har.dialogs import RevokeCaptureDialog
-from transmit_admin.ui.har.rows import Masks, secret_row, session_row, step_row, summary
-from transmit_admin.ui.har.view import HarView, dropped_file, fill
-from transmit_admin.ui.tasks import TaskRunner
+from transmit_admin.ui.har.rows import Rendered, render_all
+from transmit_admin.ui.har.view import HarView, dropped_file
+from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
     from transmit_admin.app import AppContext
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 READ, REVOKE, EXPORT, CHECK = "read capture", "revoke capture sessions", "export", "check"
+SYNC_RENDER_ROWS = 150  # secrets + steps laid out on the GUI thread (≈ 10 ms); more in a thread
 
 
 class ProgressRelay(QObject):
@@ -78,6 +79,7 @@ class HarController(QObject):
         self.bus = bus
         self.view = view
         self.runner = TaskRunner(bus, self)
+        self._painter = TaskRunner(None, self)  # rendering a large capture; never "busy"
         self.intake: HarIntake | None = None
         self.dialog: QDialog | None = None  # the open question or file dialog (tests use it)
         self._path: Path | None = None
@@ -92,8 +94,8 @@ class HarController(QObject):
         view.check_button.clicked.connect(self.check_again)
         view.export_button.clicked.connect(self.export_dialog)
         view.report_button.clicked.connect(self.copy_report)
-        view.secrets.cellDoubleClicked.connect(self._open_secret)
-        view.sessions.cellDoubleClicked.connect(self._open_session)
+        view.secrets.doubleClicked.connect(lambda index: self._open_secret(index.row()))
+        view.sessions.doubleClicked.connect(lambda index: self._open_session(index.row()))
         bus.redaction_changed.connect(lambda _on: self.render())
         self.render()
 
@@ -325,44 +327,61 @@ class HarController(QObject):
         self.shown.emit()
 
     def render(self) -> None:
+        """Shows the capture in the current redaction mode; a large one is laid out in a
+        worker thread, its tables emptied meanwhile so that nothing unmasked lingers."""
         view, intake = self.view, self.intake
         view.show_results(intake is not None)
         if intake is None:
             for table in (view.secrets, view.timeline, view.sessions):
-                table.setRowCount(0)
+                table.fill([])
             for button in (view.revoke_button, view.export_button, view.report_button):
                 button.setEnabled(False)
             return
-        now = datetime.now(UTC)
-        masks = Masks(self.bus.redaction_enabled())
-        items = intake.analysis.inventory.items
-        fill(view.secrets, [secret_row(item, now, masks) for item in items])
-        steps = intake.analysis.timeline.steps
-        failed = {n for n, step in enumerate(steps) if step.problem}
-        fill(view.timeline, [step_row(step, masks) for step in steps], failed)
-        live_rows = {n for n, m in enumerate(intake.matches) if m.revocable}
-        fill(view.sessions, [session_row(intake, m, masks) for m in intake.matches], live_rows)
-        view.result_tabs.setTabText(0, self.tr("Sessions ({0})").format(len(intake.matches)))
-        view.result_tabs.setTabText(1, self.tr("Secrets ({0})").format(len(items)))
-        view.result_tabs.setTabText(2, self.tr("Timeline ({0})").format(len(steps)))
-        live = len(intake.live())
+        now, redact = datetime.now(UTC), self.bus.redaction_enabled()
+        size = len(intake.analysis.inventory) + len(intake.analysis.timeline.steps)
+        if size <= SYNC_RENDER_ROWS:
+            self._apply(intake, render_all(intake, now, redact))
+            return
+        for table in (view.secrets, view.timeline, view.sessions):
+            table.fill([])
+        view.show_message(self.tr("Laying out {0} rows…").format(size))
+        self._painter.start(
+            "render",
+            run_cpu(render_all, intake, now, redact),
+            on_result=lambda rendered: self._apply(intake, rendered),
+            report=False,
+            replace=True,
+        )
+
+    def _apply(self, intake: HarIntake, rendered: Rendered) -> None:
+        view = self.view
+        if self.intake is not intake:  # another capture replaced it meanwhile
+            return
+        view.secrets.fill(rendered.secrets)
+        view.timeline.fill(rendered.timeline, rendered.failed_steps)
+        view.sessions.fill(rendered.sessions, rendered.live_sessions)
+        view.result_tabs.setTabText(0, self.tr("Sessions ({0})").format(len(rendered.sessions)))
+        view.result_tabs.setTabText(1, self.tr("Secrets ({0})").format(len(rendered.secrets)))
+        view.result_tabs.setTabText(2, self.tr("Timeline ({0})").format(len(rendered.timeline)))
+        live = len(rendered.live_sessions)
+        busy = self.runner.is_running()
         view.revoke_button.setText(self.tr("Revoke live sessions ({0})").format(live))
-        view.revoke_button.setEnabled(live > 0 and not self.runner.is_running())
-        view.export_button.setEnabled(not self.runner.is_running())
-        view.report_button.setEnabled(not self.runner.is_running())
-        text = summary(intake, now, masks)
+        view.revoke_button.setEnabled(live > 0 and not busy)
+        view.export_button.setEnabled(not busy)
+        view.report_button.setEnabled(not busy)
+        text = rendered.summary
         if self.ctx.keyset_problem:
             text += self.tr("\nTokens are not verified: {0}").format(self.ctx.keyset_problem)
         view.show_message(text)
 
     # --- opening items elsewhere -----------------------------------------------------------
-    def _open_secret(self, row: int, _column: int) -> None:
+    def _open_secret(self, row: int) -> None:
         items = self.intake.analysis.inventory.items if self.intake else []
         if 0 <= row < len(items) and items[row].kind is SecretKind.JWT:
             self.bus.inspect_text.emit(items[row].value)
             self.token_opened.emit()
 
-    def _open_session(self, row: int, _column: int) -> None:
+    def _open_session(self, row: int) -> None:
         matches = self.intake.matches if self.intake else []
         if not 0 <= row < len(matches):
             return
@@ -398,4 +417,6 @@ class HarController(QObject):
 
     async def aclose(self) -> None:
         self.cancel()
+        self._painter.cancel_all()
         await self.runner.wait_all()
+        await self._painter.wait_all()
