@@ -40,6 +40,11 @@ def test_report_then_revoke_then_report(tmp_path: Path, sandbox: SandboxInfo) ->
     for text in planted:
         assert text not in done.stdout + done.stderr
 
+    again = cli("har", "revoke", "-", "--yes", "--json", stdin=path.read_text())
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["capture"]["name"] == "standard input"
+    assert "no live session" in again.stderr
+
     after = cli("har", "report", str(path), "--json")
     assert after.returncode == 0, after.stderr
     report = json.loads(after.stdout)

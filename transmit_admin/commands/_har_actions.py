@@ -65,12 +65,17 @@ def revoke(args: argparse.Namespace) -> int:
     async def action(service: SessionService) -> int:
         intake = await _read(service, args)
         live = intake.live()
+        lines = sys.stderr if args.json else sys.stdout  # --json: standard output is JSON only
         for match in intake.matches:
             if not match.revocable:
                 owner = mask_text(match.email or match.user_id or "unknown owner")
-                say(f"session {match.fingerprint[:12]}… ({owner}): {match.status_text()}")
+                text = mask_text(match.status_text())
+                say(f"session {match.fingerprint[:12]}… ({owner}): {text}", file=lines)
         if not live:
-            say("no live session to revoke in this capture")
+            say("no live session to revoke in this capture", file=lines)
+            if args.json:
+                sys.stdout.write(json.dumps(report_json(intake, datetime.now(UTC)), indent=2))
+                sys.stdout.write("\n")
             return _exit(intake)
         terminal = sys.stdin if args.file != "-" and sys.stdin.isatty() else None
         if not args.yes and not _confirm(intake, len(live), terminal):
@@ -81,7 +86,7 @@ def revoke(args: argparse.Namespace) -> int:
         for result in results:
             mark = "revoked" if result.ok else "FAILED"
             fp = next(m.fingerprint for m in live if m.session_id == result.session_id)
-            say(f"session {fp[:12]}…: {mark}: {mask_text(result.message)}")
+            say(f"session {fp[:12]}…: {mark}: {mask_text(result.message)}", file=lines)
         if args.json:
             sys.stdout.write(json.dumps(report_json(intake, datetime.now(UTC)), indent=2) + "\n")
         return EXIT_FAILED if any(not r.ok for r in results) else _exit(intake)

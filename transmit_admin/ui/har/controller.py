@@ -357,7 +357,7 @@ class HarController(QObject):
         view = self.view
         if self.intake is not intake:  # another capture replaced it meanwhile
             return
-        view.secrets.fill(rendered.secrets)
+        view.secrets.fill(rendered.secrets, tips=rendered.secret_tips)
         view.timeline.fill(rendered.timeline, rendered.failed_steps)
         view.sessions.fill(rendered.sessions, rendered.live_sessions)
         view.result_tabs.setTabText(0, self.tr("Sessions ({0})").format(len(rendered.sessions)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from transmit_admin.core.har import InventoryItem, Step
+from transmit_admin.core.har import InventoryItem, SecretKind, Step
 from transmit_admin.core.printable import printable
 from transmit_admin.core.redact import mask_email, mask_id, mask_text, redact_secrets
 from transmit_admin.core.timefmt import relative, utc_text
@@ -70,6 +70,20 @@ def secret_row(item: InventoryItem, now: datetime, masks: Masks) -> list[str]:
     ]
 
 
+def sightings_tip(item: InventoryItem, masks: Masks, limit: int = 12) -> str:
+    """Where the secret was seen: entry, time, place and request, one line each."""
+    lines = [
+        f"entry {s.entry + 1}, {s.started[11:23]}: {masks.text(s.place)} ({masks.text(s.request)})"
+        for s in item.sightings[:limit]
+    ]
+    more = item.seen_count - len(lines)
+    if more > 0:
+        lines.append(f"… and {more} more")
+    if item.kind is SecretKind.JWT:
+        lines.append("Double-click to open it in the Token tab.")
+    return "\n".join(lines)
+
+
 def step_row(step: Step, masks: Masks) -> list[str]:
     where = masks.text(step.where) + (
         f" → {masks.text(step.redirect_to)}" if step.redirect_to else ""
@@ -124,6 +138,7 @@ class Rendered:
     """Every cell of the tab for one capture and one redaction mode."""
 
     secrets: list[list[str]]
+    secret_tips: list[str]
     timeline: list[list[str]]
     failed_steps: set[int]
     sessions: list[list[str]]
@@ -137,8 +152,10 @@ def render_all(intake: HarIntake, now: datetime, redact: bool) -> Rendered:
     masks = Masks(redact)
     steps = intake.analysis.timeline.steps
     matches = list(intake.matches)
+    items = intake.analysis.inventory.items
     return Rendered(
-        [secret_row(item, now, masks) for item in intake.analysis.inventory.items],
+        [secret_row(item, now, masks) for item in items],
+        [sightings_tip(item, masks) for item in items],
         [step_row(step, masks) for step in steps],
         {n for n, step in enumerate(steps) if step.problem},
         [session_row(intake, m, masks) for m in matches],

@@ -20,13 +20,21 @@ class TextRowsModel(QAbstractTableModel):
         self._columns = columns
         self._rows: list[list[str]] = []
         self._alarming: set[int] = set()
+        self._tips: list[str] | None = None
         self._error = QBrush(ERROR_COLOUR)
 
-    def set_rows(self, rows: list[list[str]], alarming: set[int] | None = None) -> None:
-        """`alarming`: rows shown in the error colour (a failed request, a live session)."""
+    def set_rows(
+        self,
+        rows: list[list[str]],
+        alarming: set[int] | None = None,
+        tips: list[str] | None = None,
+    ) -> None:
+        """`alarming`: rows shown in the error colour (a failed request, a live session);
+        `tips`: one tool tip per row (else each cell's text is its tip)."""
         self.beginResetModel()
         self._rows = rows
         self._alarming = alarming or set()
+        self._tips = tips
         self.endResetModel()
 
     def text(self, row: int, column: int) -> str:
@@ -41,6 +49,8 @@ class TextRowsModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.row() >= len(self._rows):
             return None
+        if role == Qt.ItemDataRole.ToolTipRole and self._tips is not None:
+            return self._tips[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.row() in self._alarming:

@@ -59,8 +59,13 @@ class RowsTable(QTableView):
         # capture's secrets cost 0.76 s on the GUI thread (127,000 `data` calls).
         header.setResizeContentsPrecision(60)
 
-    def fill(self, rows: list[list[str]], alarming: set[int] | None = None) -> None:
-        self.rows.set_rows(rows, alarming)
+    def fill(
+        self,
+        rows: list[list[str]],
+        alarming: set[int] | None = None,
+        tips: list[str] | None = None,
+    ) -> None:
+        self.rows.set_rows(rows, alarming, tips)
         self.resizeColumnsToContents()
         for column in range(self.rows.columnCount() - 1):  # a long request must not push
             self.setColumnWidth(column, min(self.columnWidth(column), 320))  # the rest away
