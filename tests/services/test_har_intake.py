@@ -17,7 +17,12 @@ from transmit_admin.services.session_service import SessionService
 
 
 def _read(
-    harness: Harness, path: Path, *, revoke: bool = False, owner_email: str | None = None
+    harness: Harness,
+    path: Path,
+    *,
+    revoke: bool = False,
+    owner_email: str | None = None,
+    export_to: Path | None = None,
 ) -> HarIntake:
     async def body(service: SessionService) -> HarIntake:
         intake_service = HarIntakeService(service, [])
@@ -31,6 +36,8 @@ def _read(
         )
         if revoke:
             await intake_service.revoke(intake)
+        if export_to is not None:
+            await intake_service.export(intake, lambda: path.open("rb"), export_to)
         return intake
 
     return harness.run(body)
@@ -139,3 +146,45 @@ def test_reading_leaves_an_audit_row_with_the_fingerprint_and_no_value(
     dumped = json.dumps([row.target, row.detail])
     assert response["session_id"] not in dumped
     assert response["access_token"] not in dumped
+
+
+def test_a_failed_revoke_is_recorded_and_the_session_stays_live(
+    private_harness: Harness, tmp_path: Path
+) -> None:
+    harness = private_harness
+    response = harness.login(harness.user(1)["email"])
+    path = write_capture(
+        tmp_path / "t.har", login_capture([response], base_url=harness.info.base_url)
+    )
+    harness.admin.set_faults(next=["500"], routes=["*/auth/session/logout"])
+
+    intake = _read(harness, path, revoke=True)
+
+    (result,) = intake.revokes.values()
+    assert not result.ok
+    assert "HTTP 500" in result.message
+    assert [m.session_id for m in intake.live()] == [response["session_id"]]
+    record = harness.store.get_session(ENV_NAME, response["session_id"])
+    assert record is not None
+    assert record.status == "active"  # tracked from the capture, not revoked
+    row = next(a for a in harness.store.iter_audit() if a.action == "har_revoke")
+    assert row.outcome == "failed"
+    assert harness.admin.session(response["session_id"])["status"] == "active"
+
+
+def test_the_sanitized_export_is_private_clean_and_audited(
+    harness: Harness, tmp_path: Path
+) -> None:
+    response = harness.login(harness.user(0)["email"])
+    path = write_capture(
+        tmp_path / "t.har", login_capture([response], base_url=harness.info.base_url)
+    )
+    out = tmp_path / "clean.har"
+    intake = _read(harness, path, export_to=out)
+    assert out.stat().st_mode & 0o777 == 0o600
+    data = out.read_bytes()
+    for secret in secrets_of([response]):
+        assert secret.encode() not in data
+    row = next(a for a in harness.store.iter_audit() if a.action == "har_export")
+    assert intake.fingerprint in row.target
+    assert "values replaced" in row.detail

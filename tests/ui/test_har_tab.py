@@ -306,3 +306,18 @@ def test_cancel_before_the_first_entry_stops_the_read(
     assert har.view.open_button.isEnabled()
     _open(qtbot, har, path)  # a cancelled read leaves nothing behind: the next one works
     assert har.intake is not None
+
+
+def test_production_asks_for_the_environments_name(qtbot: Any) -> None:
+    dialog = RevokeCaptureDialog(3, "acme-production", True)
+    qtbot.addWidget(dialog)
+    assert "PRODUCTION" in dialog.intro.text()
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(dialog.typed, "acme-prod")
+    assert not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(dialog.typed, "uction")
+    assert dialog.ok_button.isEnabled()
+    staging = RevokeCaptureDialog(2, "staging", False)
+    qtbot.addWidget(staging)
+    assert staging.ok_button.isEnabled()
+    assert staging.typed.isHidden()
