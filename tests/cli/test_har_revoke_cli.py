@@ -48,7 +48,7 @@ def test_report_then_revoke_then_report(tmp_path: Path, sandbox: SandboxInfo) ->
     after = cli("har", "report", str(path), "--json")
     assert after.returncode == 0, after.stderr
     report = json.loads(after.stdout)
-    assert [s["status"] for s in report["sessions"]] == ["closed", "closed"]
+    assert [s["status"] for s in report["sessions"]] == ["revoked", "revoked"]
     assert all(s["tracked"] for s in report["sessions"])
     audit = cli("audit", "--json")
     assert audit.stdout.count('"har_revoke"') == 2, audit.stdout[-500:]

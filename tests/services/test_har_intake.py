@@ -84,6 +84,8 @@ def test_a_capture_of_two_logins_is_matched_checked_and_revoked(
     assert new is not None
     assert new.note is not None
     assert "ticket.har" in new.note
+    assert new.factors == ("pwd",)  # tracked from the capture's verified tokens
+    assert harness.store.tokens_of(ENV_NAME, untracked["session_id"])  # by fingerprint
     audit = [a for a in harness.store.iter_audit() if a.action == "har_revoke"]
     assert {a.target for a in audit} >= set(by_sid)
     assert all(intake.fingerprint in a.detail for a in audit)
@@ -130,6 +132,17 @@ def test_a_bare_session_id_has_no_owner_until_the_agent_names_one(
     unknown = _read(harness, path, owner_email="nobody-here@example.com")
     assert unknown.matches[0].liveness is Liveness.NO_OWNER
     assert "not found" in unknown.matches[0].note
+
+    revoked = _read(harness, path, owner_email=user["email"], revoke=True)
+    assert [r.ok for r in revoked.revokes.values()] == [True]
+    record = harness.store.get_session(ENV_NAME, response["session_id"])
+    assert record is not None  # no tokens beside it: tracked from the session list
+    assert record.status == "revoked"
+    assert record.user_id == user["user_id"]
+    assert record.note is not None
+    assert "bare.har" in record.note
+    after = _read(harness, path)  # now the store knows whose it is
+    assert after.matches[0].state == "revoked"
 
 
 def test_reading_leaves_an_audit_row_with_the_fingerprint_and_no_value(

@@ -26,6 +26,7 @@ from transmit_admin.api.errors import TransmitError
 from transmit_admin.core.environment import Environment
 from transmit_admin.core.har import (
     HarAnalysis,
+    InventoryItem,
     LeakedSession,
     Manifest,
     SecretKind,
@@ -37,7 +38,7 @@ from transmit_admin.core.har import (
 from transmit_admin.core.har.inventory import fingerprint
 from transmit_admin.core.keys import KeySet
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, SessionStatus
-from transmit_admin.core.report import TokenReport
+from transmit_admin.core.report import TokenKind, TokenReport
 from transmit_admin.core.verify import inspect_token
 from transmit_admin.services.results import ActionResult
 from transmit_admin.services.session_service import SessionService
@@ -45,6 +46,11 @@ from transmit_admin.store.records import EventKind, SessionRecord
 
 log = logging.getLogger(__name__)
 Opener = Callable[[], BinaryIO]
+_RESPONSE_FIELDS = {TokenKind.USER_ACCESS_TOKEN: "access_token", TokenKind.ID_TOKEN: "id_token"}
+
+
+def _capture_note(intake: HarIntake) -> str:
+    return f"leaked in HAR capture {intake.name} (sha256 {intake.fingerprint[:16]})"
 
 
 class Liveness(StrEnum):
@@ -78,9 +84,16 @@ class LeakMatch:
         """Worth a logout: alive, or unknown with an owner to track it under."""
         return self.user_id is not None and self.liveness in (Liveness.ALIVE, Liveness.UNCHECKED)
 
+    @property
+    def state(self) -> str:
+        """In one word: the liveness, or the store's final status once closed."""
+        if self.liveness is Liveness.CLOSED and self.record is not None:
+            return str(self.record.status)
+        return str(self.liveness)
+
     def status_text(self) -> str:
-        text = str(self.liveness)
-        if self.record is not None:
+        text = self.state
+        if self.record is not None and self.liveness is not Liveness.CLOSED:
             text += f" (tracked, {self.record.status})"
         return text + (f": {self.note}" if self.note else "")
 
@@ -354,7 +367,11 @@ class HarIntakeService:
     async def _revoke_one(self, intake: HarIntake, match: LeakMatch) -> ActionResult:
         sid = match.session_id
         if self.store.get_session(self.env.name, sid) is None:
-            self._track(intake, match)
+            response = self._response_of(intake, sid)
+            if response is not None and (await self.service.track_token_response(response)).ok:
+                self._note_capture(intake, sid)
+            else:  # no verifiable tokens beside it: tracked from what the session list said
+                self._track(intake, match)
         result = await self.service.revoke(sid)
         self.service.trail.audit(
             "har_revoke",
@@ -363,6 +380,31 @@ class HarIntakeService:
             f"found in capture {intake.name} (sha256 {intake.fingerprint}); {result.message}",
         )
         return result
+
+    @staticmethod
+    def _response_of(intake: HarIntake, session_id: str) -> dict[str, object] | None:
+        """The session's newest tokens from the capture, as a token response (in memory
+        only), so that it is tracked as the console tracks a pasted one: verified, with its
+        app, factors and email, tokens kept by fingerprint."""
+        newest: dict[str, InventoryItem] = {}
+        for item in intake.analysis.inventory.items:
+            if item.kind is not SecretKind.JWT or item.session_id != session_id:
+                continue
+            kind = item.report.kind if item.report is not None else None
+            name = _RESPONSE_FIELDS.get(kind) if kind is not None else None
+            if name is None:
+                continue
+            held = newest.get(name)
+            if held is None or (item.expires_at or 0) > (held.expires_at or 0):
+                newest[name] = item
+        if "access_token" not in newest:
+            return None
+        return {**{k: v.value for k, v in newest.items()}, "session_id": session_id}
+
+    def _note_capture(self, intake: HarIntake, session_id: str) -> None:
+        record = self.store.get_session(self.env.name, session_id)
+        if record is not None and record.note is None:
+            self.store.upsert_session(dataclasses.replace(record, note=_capture_note(intake)))
 
     def _track(self, intake: HarIntake, match: LeakMatch) -> None:
         assert match.user_id is not None  # `revocable` requires an owner
@@ -378,7 +420,7 @@ class HarIntakeService:
             source="tracked",
             email=match.email,
             last_checked_at=now,
-            note=f"leaked in HAR capture {intake.name} (sha256 {intake.fingerprint[:16]})",
+            note=_capture_note(intake),
         )
         with self.store.writing():
             self.store.upsert_session(record)

@@ -75,7 +75,7 @@ def report_json(intake: HarIntake, now: datetime, *, redact: bool = True) -> dic
                 "fingerprint": m.fingerprint[:16],
                 "owner": show(m.email or m.user_id),
                 "tracked": m.record is not None,
-                "status": str(m.liveness),
+                "status": m.state,
                 "note": show(m.note),
                 "action": show(_done(intake, m)),
             }

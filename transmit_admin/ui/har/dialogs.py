@@ -28,7 +28,9 @@ class RevokeCaptureDialog(QDialog):
         title = self.tr("Revoke the sessions in this capture?")
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        where = self.tr("the PRODUCTION environment {0}") if production else self.tr("{0}")
+        where = (
+            self.tr("the PRODUCTION environment {0}") if production else self.tr("environment {0}")
+        )
         self.intro = QLabel(
             self.tr(
                 "Revoke {0} live session(s) found in this capture, in {1}? Their users must "

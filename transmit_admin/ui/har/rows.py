@@ -106,7 +106,7 @@ def session_row(intake: HarIntake, match: LeakMatch, masks: Masks) -> list[str]:
         done = ("revoked: " if result.ok else "NOT revoked: ") + masks.text(result.message)
     expires = relative(match.expires_at) if match.expires_at else ""
     tracked = f"yes ({match.matched_by})" if match.record is not None else "no"
-    status = str(match.liveness) + (f": {masks.text(match.note)}" if match.note else "")
+    status = match.state + (f": {masks.text(match.note)}" if match.note else "")
     return [
         masks.owner(match.email, match.user_id) or "unknown",
         status,
