@@ -164,6 +164,17 @@ def test_nothing_secret_is_visible_while_redacting(
         assert har.view.sessions.rows.rowCount() == 2
         for secret in planted:
             assert secret not in shown, f"{secret[:6]}… visible on tab {tab}"
+    har.view.result_tabs.setCurrentIndex(0)
+    qtbot.mouseClick(har.view.revoke_button, Qt.MouseButton.LeftButton)
+    dialog = har.dialog
+    assert isinstance(dialog, RevokeCaptureDialog)
+    with qtbot.waitSignal(har.shown, timeout=15000):
+        dialog.accept()
+    qtbot.wait(300)  # the session table and the activity panel take the new rows
+    shown = "\n".join(_visible_texts(main_window.window))
+    assert "Revoked 2 of 2" in shown
+    for secret in planted:  # the revoked sessions are in the session table now, masked
+        assert secret not in shown, f"{secret[:6]}… visible after the revoke"
     main_window.bus.set_redaction(False)  # the same walk finds the emails once it is off
     har.view.result_tabs.setCurrentIndex(0)
     shown = "\n".join(_visible_texts(main_window.window))
@@ -321,3 +332,28 @@ def test_production_asks_for_the_environments_name(qtbot: Any) -> None:
     qtbot.addWidget(staging)
     assert staging.ok_button.isEnabled()
     assert staging.typed.isHidden()
+
+
+def test_a_bare_session_id_asks_for_its_owner(
+    qtbot: Any,
+    main_window: WindowUnderTest,
+    logins: tuple[list[dict[str, Any]], list[str]],
+    tmp_path: Path,
+) -> None:
+    responses, emails = logins
+    bare = {"session_id": responses[0]["session_id"]}
+    path = write_capture(
+        tmp_path / "bare.har", login_capture([bare], base_url=main_window.info.base_url)
+    )
+    har = _har(main_window)
+    _open(qtbot, har, path)
+    status = har.view.sessions.rows.text(0, 1)
+    assert status.startswith("no owner")
+    assert "email" in status
+    assert not har.view.revoke_button.isEnabled()
+    qtbot.keyClicks(har.view.owner_email, emails[0])
+    with qtbot.waitSignal(har.shown, timeout=15000):
+        qtbot.mouseClick(har.view.check_button, Qt.MouseButton.LeftButton)
+    assert har.view.sessions.rows.text(0, 1) == "alive"
+    assert har.view.sessions.rows.text(0, 0) == emails[0]
+    assert har.view.revoke_button.isEnabled()
