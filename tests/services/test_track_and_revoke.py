@@ -280,7 +280,7 @@ def test_a_logout_answered_with_a_wrong_success_is_unconfirmed_and_the_session_s
     assert record.status == "active"
     assert record.revoked_at is None
     kinds = [e.kind for e in harness.store.events_of(ENV_NAME, session_id)]
-    assert kinds[-3:] == ["revoke_requested", "revoke_failed", "checked_alive"]
+    assert kinds[-3:] == ["revoke_requested", "revoke_unconfirmed", "checked_alive"]
     failed = harness.store.events_of(ENV_NAME, session_id)[-2]
     assert failed.detail.startswith("unconfirmed: unexpected answer 20")
     assert failed.detail.endswith("not a confirmation")

@@ -299,7 +299,7 @@ class SessionService:
             )
         if isinstance(error, WrongSuccess):
             detail = f"{error.answer_text()}: not a confirmation"
-            self.trail.event(record, EventKind.REVOKE_FAILED, f"unconfirmed: {detail}")
+            self.trail.event(record, EventKind.REVOKE_UNCONFIRMED, f"unconfirmed: {detail}")
             self.trail.audit("revoke", session_id, "unconfirmed", detail)
             return ActionResult(session_id, False, f"unconfirmed: {detail}", str(record.status))
         if error is not None:

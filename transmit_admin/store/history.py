@@ -9,8 +9,22 @@ from typing import IO, Any, Literal
 
 from transmit_admin.store import export, guard
 from transmit_admin.store.base import StoreBase, UnknownSession, locked, os_user
-from transmit_admin.store.records import AuditEntry, EventKind, SessionEvent, require_aware
-from transmit_admin.store.rows import AUDIT_SELECT, audit_from_row, event_from_row, to_epoch
+from transmit_admin.store.records import (
+    AuditEntry,
+    EventKind,
+    SessionEvent,
+    SessionRecord,
+    require_aware,
+)
+from transmit_admin.store.rows import (
+    AUDIT_FROM,
+    AUDIT_SELECT,
+    SESSION_SELECT_QUALIFIED,
+    audit_from_row,
+    event_from_row,
+    session_from_row,
+    to_epoch,
+)
 
 _AUDIT_BATCH = 500
 
@@ -49,6 +63,28 @@ class HistoryMixin(StoreBase):
         )
 
     @locked
+    def interrupted_logouts(
+        self, environment: str, requested_before: datetime
+    ) -> list[SessionRecord]:
+        """Sessions whose newest event is a "logout requested" older than `requested_before`
+        and that are still active: the process stopped between sending a logout and recording
+        its answer, so nobody knows whether Transmit ended them. (An expired one needs no
+        answer: Transmit dropped it either way.)"""
+        rows = self.db.conn.execute(
+            f"SELECT {SESSION_SELECT_QUALIFIED} FROM session_events e "
+            "JOIN sessions s ON s.id = e.session_row "
+            "WHERE e.kind = 'revoke_requested' AND e.at < ? AND s.environment = ? "
+            "AND s.status = 'active' AND s.expires_at > ? "
+            "AND e.id = (SELECT max(id) FROM session_events WHERE session_row = s.id)",
+            [
+                to_epoch(require_aware(requested_before, "requested_before")),
+                environment,
+                to_epoch(self.now()),
+            ],
+        ).fetchall()
+        return [session_from_row(row) for row in rows]
+
+    @locked
     def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
         """A session's history, oldest first."""
         rows = self.db.conn.execute(
@@ -69,6 +105,8 @@ class HistoryMixin(StoreBase):
         detail: str = "",
         actor: str | None = None,
         environment: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
     ) -> AuditEntry:
         """Appends to the audit log (which the database refuses to change afterwards)."""
         moment = self.now()
@@ -77,13 +115,25 @@ class HistoryMixin(StoreBase):
         target = guard.scrub_text(target)
         with self.writing():
             cursor = self.db.execute(
-                "INSERT INTO audit_log (at, actor, environment, action, target, outcome, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [to_epoch(moment), actor, environment, action, target, outcome, detail],
+                "INSERT INTO audit_log (at, actor, environment, action, target, outcome, detail,"
+                " user_id, user_email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    to_epoch(moment),
+                    *(actor, environment, action, target, outcome, detail, user_id, user_email),
+                ],
             )
         assert cursor.lastrowid is not None
         return AuditEntry(
-            cursor.lastrowid, moment, actor, action, target, outcome, detail, environment
+            cursor.lastrowid,
+            moment,
+            actor,
+            action,
+            target,
+            outcome,
+            detail,
+            environment,
+            user_id,
+            user_email,
         )
 
     def iter_audit(
@@ -95,11 +145,12 @@ class HistoryMixin(StoreBase):
         comparison, direction = ("<", "DESC") if newest_first else (">", "ASC")
         while limit is None or yielded < limit:
             batch = _AUDIT_BATCH if limit is None else min(_AUDIT_BATCH, limit - yielded)
-            where = "" if last_id is None else f"WHERE id {comparison} ?"
+            where = "" if last_id is None else f"WHERE a.id {comparison} ?"
             params: list[Any] = [] if last_id is None else [last_id]
             with self._lock:
                 rows = self.db.conn.execute(
-                    f"SELECT {AUDIT_SELECT} FROM audit_log {where} ORDER BY id {direction} LIMIT ?",
+                    f"SELECT {AUDIT_SELECT} FROM {AUDIT_FROM} {where} "
+                    f"ORDER BY a.id {direction} LIMIT ?",
                     [*params, batch],
                 ).fetchall()
             if not rows:

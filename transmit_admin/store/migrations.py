@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from transmit_admin.store.schema_v3 import add_unconfirmed_and_audit_users
 from transmit_admin.store.team_tables import add_team_sync
 
 MIGRATION_SET = "transmit_admin"
@@ -185,6 +186,8 @@ def create_v1(db: Database) -> None:
 
 # Team mode's tables (its own module, so it can be renumbered when merged after another).
 migrations(name="v2")(add_team_sync)
+# An unconfirmed logout as its own event kind; audit entries name the user.
+migrations(name="v3")(add_unconfirmed_and_audit_users)
 
 
 def schema_version(db: Database, migration_set: Migrations = migrations) -> int:

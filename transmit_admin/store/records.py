@@ -32,6 +32,8 @@ class EventKind(StrEnum):
     REVOKE_REQUESTED = "revoke_requested"
     REVOKE_CONFIRMED = "revoke_confirmed"
     REVOKE_FAILED = "revoke_failed"
+    # A logout answered with something other than the documented 204: confirms nothing.
+    REVOKE_UNCONFIRMED = "revoke_unconfirmed"
     SYNCED = "synced"
     NOTE_CHANGED = "note_changed"
 
@@ -144,6 +146,9 @@ class AuditEntry:
     outcome: str
     detail: str
     environment: str | None
+    # Who the action was about (None: not known, e.g. a session never tracked here).
+    user_id: str | None = None
+    user_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

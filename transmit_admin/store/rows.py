@@ -40,6 +40,8 @@ SESSION_COLUMNS = (
     "access_expires_at",
 )
 SESSION_SELECT = ", ".join(("id", *SESSION_COLUMNS))
+# The same columns from a query where the sessions table is aliased `s`.
+SESSION_SELECT_QUALIFIED = ", ".join(f"s.{column}" for column in ("id", *SESSION_COLUMNS))
 
 
 def to_epoch(moment: datetime | None) -> float | None:
@@ -202,11 +204,19 @@ def event_from_row(row: tuple[Any, ...]) -> SessionEvent:
     )
 
 
-AUDIT_SELECT = "id, at, actor, action, target, outcome, detail, environment"
+# Entries written before audit rows named their user (schema v3) get it from the session's
+# record when their target is a tracked session; the log itself is never rewritten.
+AUDIT_SELECT = (
+    "a.id, a.at, a.actor, a.action, a.target, a.outcome, a.detail, a.environment, "
+    "coalesce(a.user_id, s.user_id), coalesce(a.user_email, s.email)"
+)
+AUDIT_FROM = (
+    "audit_log a LEFT JOIN sessions s ON s.environment = a.environment AND s.session_id = a.target"
+)
 
 
 def audit_from_row(row: tuple[Any, ...]) -> AuditEntry:
-    entry_id, at, actor, action, target, outcome, detail, environment = row
+    entry_id, at, actor, action, target, outcome, detail, environment, user_id, user_email = row
     return AuditEntry(
         entry_id=entry_id,
         at=_required_time(at),
@@ -216,4 +226,6 @@ def audit_from_row(row: tuple[Any, ...]) -> AuditEntry:
         outcome=outcome,
         detail=detail,
         environment=environment,
+        user_id=user_id,
+        user_email=user_email,
     )

@@ -20,8 +20,9 @@ import uuid
 
 from sqlite_utils import Database
 
-# A random (version 4) UUID in SQL, for inserts made without one (older code paths).
-_SQL_UUID4 = (
+# A random (version 4) UUID in SQL, for inserts made without one (older code paths); later
+# migrations that rebuild the events table recreate the trigger with it.
+SQL_UUID4 = (
     "(SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || "
     "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12) "
     "FROM (SELECT lower(hex(randomblob(16))) AS h))"
@@ -35,7 +36,7 @@ UPDATE session_events SET event_uuid = transmit_admin_uuid4();
 CREATE UNIQUE INDEX session_events_uuid ON session_events (event_uuid);
 CREATE TRIGGER session_events_give_uuid AFTER INSERT ON session_events
 WHEN new.event_uuid IS NULL BEGIN
-  UPDATE session_events SET event_uuid = {_SQL_UUID4} WHERE id = new.id;
+  UPDATE session_events SET event_uuid = {SQL_UUID4} WHERE id = new.id;
 END;
 
 CREATE TABLE team_link (
@@ -69,11 +70,11 @@ def add_team_sync(db: Database) -> None:
     # One statement at a time, not executescript(): that would COMMIT the migration's
     # transaction first, and a failure half way must leave the file as it was.
     for statement in _STATEMENTS.split("\n\n"):
-        for part in _split(statement):
+        for part in split_statements(statement):
             db.conn.execute(part)
 
 
-def _split(block: str) -> list[str]:
+def split_statements(block: str) -> list[str]:
     """Statements of a block; a trigger (BEGIN ... END;) is one statement."""
     parts: list[str] = []
     current = ""

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from transmit_admin.ui.environment_controller import EnvironmentController
     from transmit_admin.ui.har import HarController
     from transmit_admin.ui.inspector import InspectorController
+    from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
 
 log = logging.getLogger(__name__)
 SPLITTERS = ("top_splitter", "main_splitter")
@@ -56,6 +57,7 @@ class MainController(QObject):
         self._open_task: asyncio.Task[Any] | None = None
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
+        self.interrupted_logouts: InterruptedLogoutCheck | None = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
@@ -97,6 +99,7 @@ class MainController(QObject):
         from transmit_admin.ui.environment_controller import EnvironmentController
         from transmit_admin.ui.har import HarController, HarView
         from transmit_admin.ui.inspector import InspectorController, InspectorView
+        from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
         from transmit_admin.ui.mailbox import MailboxView
         from transmit_admin.ui.sessions import SessionActions, SessionDetailsView, SessionsPanel
 
@@ -145,6 +148,8 @@ class MainController(QObject):
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
         self.environments.show_current()
+        self.interrupted_logouts = InterruptedLogoutCheck(ctx, bus, self)
+        self.interrupted_logouts.start()
         self.ready.emit()
 
     def _wire_har(self, har_view: Any, inspector_view: Any) -> None:
@@ -265,6 +270,9 @@ class MainController(QObject):
         await self.runner.wait_all()
         if self.har is not None:  # a capture being read stops between two entries
             await self.har.aclose()
+        if self.interrupted_logouts is not None:
+            self.interrupted_logouts.runner.cancel_all()
+            await self.interrupted_logouts.runner.wait_all()
         if self.environments is not None:  # a sandbox being started must be stopped too
             await self.environments.runner.wait_all()
         if self.ctx is not None:
