@@ -84,6 +84,7 @@ def test_a_capture_of_two_logins_is_matched_checked_and_revoked(
     assert new is not None
     assert new.note is not None
     assert "ticket.har" in new.note
+    assert new.source == "har"
     assert new.factors == ("pwd",)  # tracked from the capture's verified tokens
     assert harness.store.tokens_of(ENV_NAME, untracked["session_id"])  # by fingerprint
     audit = [a for a in harness.store.iter_audit() if a.action == "har_revoke"]
@@ -141,6 +142,7 @@ def test_a_bare_session_id_has_no_owner_until_the_agent_names_one(
     assert record.user_id == user["user_id"]
     assert record.note is not None
     assert "bare.har" in record.note
+    assert record.source == "har"
     after = _read(harness, path)  # now the store knows whose it is
     assert after.matches[0].state == "revoked"
 

@@ -403,8 +403,10 @@ class HarIntakeService:
 
     def _note_capture(self, intake: HarIntake, session_id: str) -> None:
         record = self.store.get_session(self.env.name, session_id)
-        if record is not None and record.note is None:
-            self.store.upsert_session(dataclasses.replace(record, note=_capture_note(intake)))
+        if record is not None:  # tracked just now, from this capture's own tokens
+            self.store.upsert_session(
+                dataclasses.replace(record, source="har", note=record.note or _capture_note(intake))
+            )
 
     def _track(self, intake: HarIntake, match: LeakMatch) -> None:
         assert match.user_id is not None  # `revocable` requires an owner
@@ -417,7 +419,7 @@ class HarIntakeService:
             created_at=started,
             expires_at=match.expires_at or started + SESSION_LIFETIME,
             last_auth_at=started,
-            source="tracked",
+            source="har",
             email=match.email,
             last_checked_at=now,
             note=_capture_note(intake),
