@@ -136,9 +136,9 @@ def _module_imports(module: str, path: Path) -> set[str]:
             resolved = _resolve(target) if target.startswith("transmit_admin.") else None
             # A package's __init__ is not an edge: importing a submodule runs it, but it
             # imports nothing back here.
-            if resolved and resolved != module and not module.startswith(resolved + "."):
-                if resolved != "transmit_admin":
-                    found.add(resolved)
+            inside = resolved is not None and module.startswith(resolved + ".")
+            if resolved and resolved not in (module, "transmit_admin") and not inside:
+                found.add(resolved)
     return found
 
 

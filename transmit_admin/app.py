@@ -136,7 +136,9 @@ class AppContext:
         if client is None:
             from transmit_admin.api.client import TransmitClient
 
-            client = TransmitClient(self.environment, self.secret_getter)
+            # The getter is looked up at each client-token fetch, not bound here: a secret
+            # stored (or found missing) after the client was built is what the next call uses.
+            client = TransmitClient(self.environment, lambda: self.secret_getter())
             self._clients[self.environment] = client
         return client
 

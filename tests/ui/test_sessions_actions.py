@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from tests.support.sandbox_admin import SandboxAdmin
+from transmit_admin.services.results import Outcome
 from transmit_admin.ui.sessions.model import COL_STATUS
 
 LOGOUT_PATH = "/cis/v1/auth/session/logout"
@@ -127,7 +128,8 @@ def test_bulk_revoke_can_be_cancelled(qtbot, fresh_window, run_async):
         lambda done, *_: activity.cancel_button.click() if done == 1 else None
     )
     results = run_async(actions.revoke_many(ids), timeout=30_000)
-    cancelled = [r for r in results if r.message.startswith("cancelled")]
+    cancelled = [r for r in results if r.outcome is Outcome.CANCELLED]
+    assert all(r.message == "cancelled before it was sent" for r in cancelled)
     revoked = [r for r in results if r.ok]
     assert cancelled, "nothing was cancelled"
     assert len(revoked) + len(cancelled) == 40

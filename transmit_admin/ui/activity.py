@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from transmit_admin.core.redact import mask_id, redact_secrets
 from transmit_admin.core.timefmt import local_text, utc_text
-from transmit_admin.services.results import ActionResult
+from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.icons import icon
 from transmit_admin.ui.recent_model import (
@@ -64,15 +64,19 @@ class BulkProgress(QObject):
         self.setObjectName("bulkProgress")
         self.total = 0
         self.done = 0
+        self.cancelled = 0  # results that were cancelled before they were sent
         self.running = False
         self._cancel: Callable[[], None] | None = None
 
     def begin(self, title: str, total: int, cancel: Callable[[], None]) -> None:
         self.total, self.done, self.running, self._cancel = total, 0, True, cancel
+        self.cancelled = 0
         self.started.emit(title, total)
 
     def advance(self, result: ActionResult) -> None:
         self.done += 1
+        if result.outcome is Outcome.CANCELLED:
+            self.cancelled += 1
         self.advanced.emit(
             self.done, self.total, f"{result.session_id}: {result.message}", result.ok
         )
@@ -229,8 +233,7 @@ class ActivityPanel(QWidget):
         # bench/ui.py): per result that was the biggest cost of a bulk revoke. The bar is
         # moved at most every BAR_INTERVAL_MS instead. The results delivered together are
         # listed together, with one insert, before the window paints them (`add_later`).
-        if not ok and message.partition(": ")[2].startswith("cancelled"):
-            self._bulk_cancelled += 1
+        self._bulk_cancelled = self.progress.cancelled
         self._bar_value = (done, total)
         if not self._bar_timer.isActive():
             self._bar_timer.start()

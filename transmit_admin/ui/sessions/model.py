@@ -338,13 +338,28 @@ class SessionTableModel(QAbstractTableModel):
         """Shows the status an action's result reported, without a store read (bulk work
         streams hundreds of results; the store already holds the same, written by the service
         before it answered). Stamps revoked_at/ended_at as the store's `set_status` does."""
+        row = self._apply_status(session_id, status)
+        if row is not None:
+            self._repaint_row(row)
+
+    def apply_results(self, changes: list[tuple[str, str | None]]) -> None:
+        """`apply_result` for a batch of (session id, status): one `dataChanged` over the
+        rows that changed, so a bulk action's batch is one repaint of the table."""
+        rows = [
+            row for sid, status in changes if (row := self._apply_status(sid, status)) is not None
+        ]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(COLUMNS) - 1))
+
+    def _apply_status(self, session_id: str, status: str | None) -> int | None:
+        """Replaces the cached row's status; answers its row when it changed."""
         row = self._rows.row_of(session_id)
         record = self._rows.cached_record(row) if row is not None else None
         if row is None or record is None or status is None:
-            return
+            return None
         new_status = SessionStatus(status)
         if new_status == record.status:
-            return
+            return None
         now = datetime.now(UTC)
         self._rows.replace(
             row,
@@ -356,7 +371,7 @@ class SessionTableModel(QAbstractTableModel):
                 ended_at=record.ended_at or (now if new_status is SessionStatus.ENDED else None),
             ),
         )
-        self._repaint_row(row)
+        return row
 
     def _repaint_row(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
