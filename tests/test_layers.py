@@ -131,7 +131,11 @@ def _module_imports(module: str, path: Path) -> set[str]:
                 parts = module.split(".") if is_package else module.split(".")[:-1]
                 parts = parts[: len(parts) - (node.level - 1)]
                 base = ".".join([*parts, base] if base else parts)
-            targets = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            submodules = [f"{base}.{alias.name}" for alias in node.names]
+            # `from package import module` imports the module; the package only when one of
+            # the names is not a module of it.
+            named_modules = all(name in MODULES for name in submodules)
+            targets = submodules if named_modules else [base, *submodules]
         for target in targets:
             resolved = _resolve(target) if target.startswith("transmit_admin.") else None
             # A package's __init__ is not an edge: importing a submodule runs it, but it

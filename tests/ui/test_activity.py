@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from transmit_admin.core.timefmt import local_text, utc_text
 from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.store.db import open_store
+from transmit_admin.store.reader import StoreReader
 from transmit_admin.ui.activity import MAX_RECENT, MESSAGE_ROLE, ActivityPanel, bulk_progress
 from transmit_admin.ui.recent_model import RecentEntry, RecentModel
 
@@ -37,7 +38,7 @@ def store(tmp_path: Path):
 
 @pytest.fixture
 def panel(qtbot, bus, store):
-    widget = ActivityPanel(SimpleNamespace(store=store), bus)
+    widget = ActivityPanel(SimpleNamespace(store=store, reader=StoreReader(store)), bus)
     qtbot.addWidget(widget)
     return widget
 

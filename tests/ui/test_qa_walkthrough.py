@@ -30,6 +30,7 @@ from tests.ui.test_sessions_actions import _active_rows
 from tests.ui.test_sessions_actions import fresh_window as fresh_window
 from transmit_admin.core.lifecycle import SessionStatus
 from transmit_admin.services.results import ActionResult, Outcome
+from transmit_admin.store.reader import StoreReader
 from transmit_admin.store.records import EventKind
 from transmit_admin.ui.activity import ActivityPanel, bulk_progress
 from transmit_admin.ui.mailbox import _time_text
@@ -50,7 +51,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ctx(template: Path, tmp_path: Path):
     with copy_of(template, tmp_path) as store:
-        yield SimpleNamespace(store=store, environment=SimpleNamespace(name=ENV))
+        yield SimpleNamespace(
+            store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+        )
 
 
 @pytest.fixture

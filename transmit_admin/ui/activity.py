@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -44,6 +44,9 @@ from transmit_admin.ui.recent_model import (
 )
 from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
+
+if TYPE_CHECKING:
+    from transmit_admin.store.reader import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +270,7 @@ class ActivityPanel(QWidget):
 
     def load_audit(self) -> None:
         self.audit.clear()
-        entries = list(self.ctx.store.iter_audit(limit=AUDIT_SHOWN))
+        entries = list(self.ctx.reader.iter_audit(limit=AUDIT_SHOWN))
         for entry in entries:
             item = QTreeWidgetItem(
                 [
@@ -314,7 +317,7 @@ class ActivityPanel(QWidget):
 
         return self.runner.start(
             "export audit",
-            run_cpu(_write_audit, self.ctx.store, path, fmt),
+            run_cpu(_write_audit, self.ctx.reader, path, fmt),
             busy=[self.export_button],
             on_result=done,
             on_error=failed,
@@ -326,7 +329,7 @@ def _entry(action: str, message: str, ok: bool) -> RecentEntry:
     return RecentEntry(time.time(), action, redact_secrets(message), ok)
 
 
-def _write_audit(store: Any, path: Path, fmt: ExportFormat) -> int:
+def _write_audit(store: StoreReader, path: Path, fmt: ExportFormat) -> int:
     temporary = path.with_name(path.name + ".part")
     try:
         with temporary.open("w", encoding="utf-8", newline="") as fp:

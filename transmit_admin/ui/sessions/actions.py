@@ -206,7 +206,7 @@ class SessionActions(QObject):
         if len(ids) != 1:
             self.sessions.show_result(self.tr("Select one session first."), False)
             return None
-        return self.ctx.store.get_session(self.ctx.environment.name, ids[0])
+        return self.ctx.reader.get_session(self.ctx.environment.name, ids[0])
 
     # -- revoke -----------------------------------------------------------------------------
     def revoke_selected(self) -> None:
@@ -371,7 +371,9 @@ class SessionActions(QObject):
     def sync_user(self) -> None:
         ids = self.sessions.selected_ids()
         record = (
-            self.ctx.store.get_session(self.ctx.environment.name, ids[0]) if len(ids) == 1 else None
+            self.ctx.reader.get_session(self.ctx.environment.name, ids[0])
+            if len(ids) == 1
+            else None
         )
         prefill = (record.email or record.user_id) if record is not None else ""
         dialog = UserRefDialog(

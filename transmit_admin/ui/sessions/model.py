@@ -23,7 +23,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -43,6 +43,9 @@ from transmit_admin.store.records import SessionQuery, SessionRecord, SortKey
 from transmit_admin.ui.sessions.paging import MAX_CACHED_PAGES, PAGE_SIZE, WALK_LIMIT, PageCache
 from transmit_admin.ui.sessions.seek import SeekFailed, count_at_path, cursor_at_path
 from transmit_admin.ui.sessions.style import status_color, status_icon
+
+if TYPE_CHECKING:
+    from transmit_admin.store.reader import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,9 @@ class SessionTableModel(QAbstractTableModel):
     _count_done = Signal(int, object, object)  # request number, query, count (None: failed)
     query_applied = Signal()  # a `set_query_soon` query is counted and shown
 
-    def __init__(self, store: Any, query: SessionQuery, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: StoreReader, query: SessionQuery, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._generation = 0
         self._wanted: OrderedDict[int, None] = OrderedDict()  # far pages the view asked for
@@ -111,7 +116,7 @@ class SessionTableModel(QAbstractTableModel):
         return self._pending if self._pending is not None else self._rows.query
 
     @property
-    def store(self) -> Any:
+    def store(self) -> StoreReader:
         return self._rows.store
 
     @property
@@ -122,7 +127,7 @@ class SessionTableModel(QAbstractTableModel):
     def seeks(self) -> int:
         return self._rows.seeks
 
-    def set_store(self, store: Any, query: SessionQuery) -> None:
+    def set_store(self, store: StoreReader, query: SessionQuery) -> None:
         """Another store (environment switch): same as a new query on it."""
         self._reset(store, query)
 
@@ -168,7 +173,7 @@ class SessionTableModel(QAbstractTableModel):
         """Re-reads everything (after many rows changed)."""
         self._reset(self._rows.store, self._rows.query)
 
-    def _reset(self, store: Any, query: SessionQuery, count: int | None = None) -> None:
+    def _reset(self, store: StoreReader, query: SessionQuery, count: int | None = None) -> None:
         self.beginResetModel()
         self._generation += 1
         self._asked += 1  # supersedes any count still on its way
