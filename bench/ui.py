@@ -175,7 +175,8 @@ class StallMeter:
 
     def start(self) -> None:
         self.late = []
-        self.last = time.perf_counter()
+        self.ends: list[float] = []
+        self.last = self.started = time.perf_counter()
         self.timer.start()
 
     def stop(self) -> float:
@@ -187,9 +188,16 @@ class StallMeter:
         ordered = sorted(self.late)
         return ordered[int(len(ordered) * 0.99)] * 1000 if ordered else 0.0
 
+    def worst_at(self) -> float:
+        """When the longest stall ended, in seconds after `start()` (where to look)."""
+        if not self.late:
+            return 0.0
+        return self.ends[self.late.index(max(self.late))] - self.started
+
     def _tick(self) -> None:
         now = time.perf_counter()
         self.late.append(max(0.0, now - self.last - STALL_TIMER_MS / 1000))
+        self.ends.append(now)
         self.last = now
 
 
@@ -318,7 +326,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
             sandbox_cpu = _cpu_seconds_of(sandbox.process.pid) - sandbox_cpu
             await asyncio.sleep(0.05)
             stall = meter.stop()
-            p99 = meter.p99()
+            p99, worst_at = meter.p99(), meter.worst_at()
             bare_cpu += await bare_logouts(
                 sandbox.info.base_url, token, others[half:], BULK_CONCURRENCY
             )
@@ -335,6 +343,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
                 "latency_ms": latency_ms,
                 "max_stall_ms": stall,
                 "p99_stall_ms": p99,
+                "worst_stall_at_s": worst_at,
                 "bare_logouts": len(others),
                 "bare_cpu_s": bare_cpu,
                 "idle_max_ms": idle_max,
@@ -576,7 +585,8 @@ def _bulk_line(bulk: dict[str, Any]) -> str:
         f"bulk revoke at {bulk['latency_ms']} ms: {bulk['ok']}/{n} revoked in "
         f"{bulk['wall_s']:.2f} s (ideal {bulk['ideal_s']:.2f} s = ceil({n} ÷ "
         f"{bulk['concurrency']}) × {bulk['latency_ms']} ms), {ratio:.2f}× ideal; longest "
-        f"event-loop stall {bulk['max_stall_ms']:.1f} ms (p99 {bulk['p99_stall_ms']:.1f} ms); "
+        f"event-loop stall {bulk['max_stall_ms']:.1f} ms at {bulk['worst_stall_at_s']:.2f} s "
+        f"(p99 {bulk['p99_stall_ms']:.1f} ms); "
         f"app process CPU {bulk['cpu_s'] / n * 1000:.2f} ms per revoke "
         f"({bulk['gui_thread_cpu_s'] / n * 1000:.2f} ms of it on the GUI thread), bare httpx "
         f"{bulk['bare_cpu_s'] / max(1, bulk['bare_logouts']) * 1000:.2f} ms per logout "
@@ -592,6 +602,7 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--bulk", type=int, default=500)
     parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--only-bulk", action="store_true", help="the bulk phase alone (diagnosis)")
     parser.add_argument("--child", nargs="*")
     parser.add_argument("--launched", type=float, default=0.0)
     args = parser.parse_args()
@@ -617,6 +628,8 @@ def main() -> int:
         bulk = bulks[JUDGED_LATENCY_MS]
         ratio = bulk["wall_s"] / bulk["ideal_s"]
         cpu_ratio = _cpu_ratio(bulk)
+        if args.only_bulk:
+            return 0
 
         bare, app, ready = [], [], []
         for run in range(args.startup_runs):
