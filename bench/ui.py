@@ -260,6 +260,12 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
             ctx = pool.submit(context_for_sandbox, sandbox.info, Path(data_dir)).result()
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
+        if os.environ.get("BENCH_SLOW_CALLBACKS"):  # diagnosis: name the callbacks that stall
+            import logging
+
+            loop.set_debug(True)
+            loop.slow_callback_duration = float(os.environ["BENCH_SLOW_CALLBACKS"]) / 1000
+            logging.getLogger("asyncio").addHandler(logging.StreamHandler(sys.stderr))
 
         async def run() -> dict[str, Any]:
             import httpx
@@ -297,10 +303,11 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
             meter.start()  # the same window, idle: how late the timer is with no work at all
             await asyncio.sleep(2.0)
             idle_max, idle_p99 = meter.stop(), meter.p99()
-            meter.start()
-            started, cpu = time.perf_counter(), time.process_time()
+            # Read /proc before the meter starts: it is the measurement's cost, not the app's.
             threads_cpu = _thread_cpu_seconds()
             sandbox_cpu = _cpu_seconds_of(sandbox.process.pid)
+            meter.start()
+            started, cpu = time.perf_counter(), time.process_time()
             profile = None
             if os.environ.get("BENCH_PROFILE"):
                 import cProfile

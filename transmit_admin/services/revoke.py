@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from transmit_admin.api.errors import SessionNotFound, TransmitError, WrongSuccess
 from transmit_admin.api.models import BackendSession
@@ -82,11 +81,10 @@ class RevokeSessions:
                 on_result(result)
 
         async def one(index: int, session_id: str) -> None:
-            async with gate:
-                if cancel_event is not None and cancel_event.is_set():
-                    finish(index, self._cancelled(session_id))
-                    return
+            try:
                 sent = await self._logout(session_id)
+            finally:
+                gate.release()
             if isinstance(sent, ActionResult):
                 finish(index, sent)
                 return
@@ -97,7 +95,34 @@ class RevokeSessions:
                 return
             finish(index, recorded)
 
-        await _all_or_none([one(index, sid) for index, sid in enumerate(ids)])
+        # A task is started when the semaphore lets one more logout go, not one per session
+        # up front: 500 tasks started together made a 40-50 ms burst of callbacks on the
+        # GUI loop before the first logout was sent (bench/README.md).
+        started: list[asyncio.Task[None]] = []
+        failures: list[asyncio.Task[None]] = []
+
+        def failed(task: asyncio.Task[None]) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                failures.append(task)
+
+        try:
+            for index, session_id in enumerate(ids):
+                await gate.acquire()
+                if failures:  # e.g. no client secret: raised below, nothing more is sent
+                    gate.release()
+                    break
+                if cancel_event is not None and cancel_event.is_set():
+                    gate.release()
+                    for later in range(index, len(ids)):
+                        finish(later, self._cancelled(ids[later]))
+                    break
+                task = asyncio.ensure_future(one(index, session_id))
+                task.add_done_callback(failed)
+                started.append(task)
+            await _all_or_none(started)
+        except BaseException:
+            await _cancel_all(started)
+            raise
         await self._settle_by_user(unconfirmed, gate, finish)
         finished = [result for result in results if result is not None]
         assert len(finished) == len(ids)  # every session answered exactly once
@@ -217,7 +242,8 @@ class RevokeSessions:
             for item in items:
                 finish(item.index, self._settled(item.record, item.error, listed))
 
-        await _all_or_none([settle_user(user, items) for user, items in by_user.items()])
+        tasks = [asyncio.ensure_future(settle_user(u, items)) for u, items in by_user.items()]
+        await _all_or_none(tasks)
 
     def _cancelled(self, session_id: str) -> ActionResult:
         record = self.deps.session(session_id)
@@ -225,14 +251,17 @@ class RevokeSessions:
         return ActionResult(session_id, False, CANCELLED_MESSAGE, status, Outcome.CANCELLED)
 
 
-async def _all_or_none(coroutines: list[Coroutine[Any, Any, None]]) -> None:
-    """Runs them as tasks; when one fails or this is cancelled, the others are cancelled
+async def _all_or_none(tasks: list[asyncio.Task[None]]) -> None:
+    """Waits for them all; when one fails or this is cancelled, the others are cancelled
     (and awaited) before the error goes on: no logout is left running unseen."""
-    tasks = [asyncio.ensure_future(c) for c in coroutines]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await _cancel_all(tasks)
         raise
+
+
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

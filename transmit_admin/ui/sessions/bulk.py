@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from transmit_admin.services.results import ActionResult
 
-if TYPE_CHECKING:
-    from transmit_admin.services.session_service import SessionService
+# Imported with the window, not at the first bulk revoke: the first import of the service
+# modules (and PySide6's import hook over them) stalled the loop ~60 ms (bench/README.md).
+from transmit_admin.services.session_service import SessionService
 
 DELIVERY_INTERVAL_MS = 50
 
