@@ -260,12 +260,6 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
             ctx = pool.submit(context_for_sandbox, sandbox.info, Path(data_dir)).result()
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
-        if os.environ.get("BENCH_SLOW_CALLBACKS"):  # diagnosis: name the callbacks that stall
-            import logging
-
-            loop.set_debug(True)
-            loop.slow_callback_duration = float(os.environ["BENCH_SLOW_CALLBACKS"]) / 1000
-            logging.getLogger("asyncio").addHandler(logging.StreamHandler(sys.stderr))
 
         async def run() -> dict[str, Any]:
             import httpx
