@@ -229,6 +229,24 @@ def test_apply_result_shows_the_reported_status_without_a_store_read(store, qtbo
     assert model.status_of(session_id) == "revoked"
 
 
+def test_a_batch_of_results_is_one_repaint_of_the_rows_it_changed(store):
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
+    rows = [row for row in range(40) if model.record_at(row).status == SessionStatus.ACTIVE]
+    changes = [(model.session_id_at(row), "revoked") for row in rows[:6]]
+    changes.append((model.session_id_at(rows[6]), "active"))  # unchanged: not repainted
+    changes.append(("not-in-the-table", "revoked"))
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: spans.append((first.row(), last.row())))
+    reads = model.pages_read
+    model.apply_results(changes)
+    assert spans == [(rows[0], rows[5])]
+    assert all(model.status_of(sid) == "revoked" for sid, _ in changes[:6])
+    assert model.status_of(changes[6][0]) == "active"
+    assert model.pages_read == reads
+    model.apply_results(changes[:6])  # nothing changes the second time: no repaint
+    assert len(spans) == 1
+
+
 def _count_on_gui_thread_fails(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(query: SessionQuery) -> int:
         raise AssertionError("counted on the GUI thread")
