@@ -112,6 +112,18 @@ def test_a_logout_answered_by_a_portal_page_is_unconfirmed_and_exits_1(tmp_path:
     assert _status(data) == "active"
 
 
+def test_a_wrong_success_then_gone_from_the_list_is_revoked(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _tracked(data)
+    script = {LOGOUT: [json_answer({})], LIST: [_listed("another-session")]}
+    with HostileServer(script) as server:
+        result = _cli(data, server, "sessions", "revoke", "sess-1")
+        assert server.count("GET", "/cis/v1/auth/users/[^/]+/sessions") == 1
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "confirmed by Transmit's session list" in result.stdout
+    assert _status(data) == "revoked"
+
+
 def test_error_messages_with_terminal_escapes_are_printed_escaped(tmp_path: Path) -> None:
     data = tmp_path / "data"
     _tracked(data)
@@ -159,4 +171,15 @@ def test_sync_over_a_body_built_to_break_parsers_ends_in_one_sentence(
     assert result.returncode != 0
     message = result.stderr.strip() or result.stdout.strip()
     assert len(message.splitlines()) <= 2, message
+    assert _status(data) == "active"
+
+
+def test_a_revoke_user_answered_202_is_unconfirmed(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _tracked(data)
+    accepted = http_answer(b"", "Content-Type: application/json", status="202 Accepted")
+    with HostileServer({REVOKE_USER: [accepted], LIST: [_listed("sess-1")]}) as server:
+        result = _cli(data, server, "sessions", "revoke-user", "user-1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "unconfirmed" in (result.stdout + result.stderr).lower()
     assert _status(data) == "active"

@@ -3,6 +3,7 @@ session list, once per user, against the real sandbox."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from tests.services.conftest import ENV_NAME, Harness
@@ -10,9 +11,10 @@ from tests.services.test_track_and_revoke import _tracked_session
 from transmit_admin.services.interrupted_logouts import (
     ALIVE_DETAIL,
     GONE_DETAIL,
-    settle_interrupted_logouts,
+    SettleInterruptedLogouts,
 )
 from transmit_admin.services.results import ActionResult
+from transmit_admin.services.session_service import SessionService
 from transmit_admin.store.records import EventKind
 
 
@@ -40,7 +42,11 @@ def _settle(harness: Harness, later: timedelta = timedelta(0)) -> dict[str, Acti
     def clock() -> datetime:
         return datetime.now(UTC) + later
 
-    results = harness.run(lambda s: settle_interrupted_logouts(s.store, s.client, s.trail, clock))
+    async def settle(service: SessionService) -> list[ActionResult]:
+        deps = dataclasses.replace(service.deps, clock=clock)
+        return await SettleInterruptedLogouts(deps).settle()
+
+    results = harness.run(settle)
     return {r.session_id: r for r in results}
 
 

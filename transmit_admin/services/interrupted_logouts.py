@@ -11,16 +11,13 @@ without side effects, says whether the session is still there.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import groupby
 
-from transmit_admin.api.client import TransmitClient
 from transmit_admin.api.errors import TransmitError
-from transmit_admin.services.results import ActionResult
-from transmit_admin.services.session_trail import SessionTrail
+from transmit_admin.services.deps import ServiceDeps
+from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.store.records import EventKind, SessionRecord
-from transmit_admin.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -31,50 +28,45 @@ ALIVE_DETAIL = "logout not confirmed, the session is alive"
 GONE_DETAIL = "confirmed by Transmit's session list"
 
 
-async def settle_interrupted_logouts(
-    store: Store,
-    client: TransmitClient,
-    trail: SessionTrail,
-    clock: Callable[[], datetime],
-) -> list[ActionResult]:
-    """Settles every interrupted logout of the trail's environment; one result each."""
-    pending = store.interrupted_logouts(trail.environment, clock() - IN_FLIGHT_GRACE)
-    results: list[ActionResult] = []
-    by_user = groupby(sorted(pending, key=lambda r: r.user_id), key=lambda r: r.user_id)
-    for user_id, records in by_user:
-        results += await _settle_user(store, client, trail, clock, user_id, list(records))
-    return results
+class SettleInterruptedLogouts:
+    def __init__(self, deps: ServiceDeps) -> None:
+        self.deps = deps
 
+    async def settle(self) -> list[ActionResult]:
+        """Settles every interrupted logout of the environment; one result each."""
+        deps = self.deps
+        pending = deps.store.interrupted_logouts(deps.env.name, deps.clock() - IN_FLIGHT_GRACE)
+        results: list[ActionResult] = []
+        by_user = groupby(sorted(pending, key=lambda r: r.user_id), key=lambda r: r.user_id)
+        for user_id, records in by_user:
+            results += await self._settle_user(user_id, list(records))
+        return results
 
-async def _settle_user(
-    store: Store,
-    client: TransmitClient,
-    trail: SessionTrail,
-    clock: Callable[[], datetime],
-    user_id: str,
-    records: list[SessionRecord],
-) -> list[ActionResult]:
-    try:
-        listed = {s.session_id for s in await client.list_user_sessions(user_id)}
-    except TransmitError as exc:
-        log.info("interrupted logouts of a user stay unsettled: %s", exc.details())
-        detail = f"an interrupted logout stays unconfirmed: {exc.sentence()}"
-        return [ActionResult(r.session_id, False, detail, str(r.status)) for r in records]
-    results = []
-    for record in records:
-        with store.writing():
-            if record.session_id in listed:
-                trail.event(record, EventKind.CHECKED_ALIVE, ALIVE_DETAIL)
-                trail.audit("revoke", record.session_id, "unconfirmed", ALIVE_DETAIL)
-                results.append(
-                    ActionResult(
-                        record.session_id, False, f"unconfirmed: {ALIVE_DETAIL}", str(record.status)
+    async def _settle_user(self, user_id: str, records: list[SessionRecord]) -> list[ActionResult]:
+        deps, trail = self.deps, self.deps.trail
+        try:
+            listed = {s.session_id for s in await deps.client.list_user_sessions(user_id)}
+        except TransmitError as exc:
+            log.info("interrupted logouts of a user stay unsettled: %s", exc.details())
+            detail = f"an interrupted logout stays unconfirmed: {exc.sentence()}"
+            return [
+                ActionResult(r.session_id, False, detail, r.status, Outcome.UNCONFIRMED)
+                for r in records
+            ]
+        results = []
+        for record in records:
+            sid = record.session_id
+            with deps.store.writing():
+                if sid in listed:
+                    trail.event(record, EventKind.CHECKED_ALIVE, ALIVE_DETAIL)
+                    trail.audit("revoke", sid, "unconfirmed", ALIVE_DETAIL)
+                    message = f"unconfirmed: {ALIVE_DETAIL}"
+                    results.append(
+                        ActionResult(sid, False, message, record.status, Outcome.UNCONFIRMED)
                     )
-                )
-                continue
-            revoked = trail.mark_revoked(record, clock(), GONE_DETAIL)
-            trail.audit("revoke", record.session_id, "ok", GONE_DETAIL)
-        results.append(
-            ActionResult(record.session_id, True, f"revoked: {GONE_DETAIL}", str(revoked.status))
-        )
-    return results
+                    continue
+                revoked = trail.mark_revoked(record, deps.clock(), GONE_DETAIL)
+                trail.audit("revoke", sid, "ok", GONE_DETAIL)
+            message = f"revoked: {GONE_DETAIL}"
+            results.append(ActionResult(sid, True, message, revoked.status, Outcome.REVOKED))
+        return results

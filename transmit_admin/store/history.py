@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import IO, Any, Literal
 
 from transmit_admin.store import export, guard
-from transmit_admin.store.base import StoreBase, UnknownSession, locked, os_user
+from transmit_admin.store.base import StorePart, UnknownSession, locked, os_user
 from transmit_admin.store.records import (
     AuditEntry,
     EventKind,
@@ -29,7 +29,9 @@ from transmit_admin.store.rows import (
 _AUDIT_BATCH = 500
 
 
-class HistoryMixin(StoreBase):
+class History(StorePart):
+    """Session events and the audit log."""
+
     @locked
     def add_event(
         self,

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from transmit_admin.services.interrupted_logouts import settle_interrupted_logouts
 from transmit_admin.services.results import ActionResult
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.tasks import TaskRunner
@@ -26,10 +25,9 @@ class InterruptedLogoutCheck(QObject):
         bus.environment_changed.connect(self.start)
 
     def start(self) -> None:
-        service = self.ctx.service
         self.runner.start(
             "settle-interrupted",
-            settle_interrupted_logouts(service.store, service.client, service.trail, service.clock),
+            self.ctx.service.settle_interrupted_logouts(),
             on_result=self._show,
             report=False,  # nothing to settle, or Transmit unreachable: tried again next time
             replace=True,

@@ -106,8 +106,8 @@ class MainController(QObject):
         self.ctx = ctx
         if self._closing:  # the window was closed while the context was being built
             return
-        # Commits happen on worker threads while the table reads: keep the WAL's fsyncs out
-        # of both (store/checkpoint.py).
+        # Commits happen on the GUI thread (a bulk revoke's too) while the table reads: keep
+        # the WAL's checkpoints and their fsyncs off it (store/checkpoint.py).
         ctx.checkpoint_in_background()
         window, bus = self.window, self.bus
         inspector_view = InspectorView(window)

@@ -155,11 +155,11 @@ def extraction_note(extraction: Any, count: int) -> str:
 def tracked_session_of(ctx: AppContext, report: TokenReport) -> str | None:
     """The tracked session of this environment the token was recorded in (fingerprint, jti)."""
     env_name = ctx.environment.name
-    found = ctx.store.find_session_by_fingerprint(report.fingerprint)
+    found = ctx.reader.find_session_by_fingerprint(report.fingerprint)
     if found is not None and found.environment != env_name:
         found = None  # a token seen under another environment: never mix them
     if found is None:
         jti = (report.claims or {}).get("jti")
         if isinstance(jti, str) and jti:
-            found = ctx.store.find_session_by_jti(jti, env_name)
+            found = ctx.reader.find_session_by_jti(jti, env_name)
     return None if found is None else str(found.session_id)
