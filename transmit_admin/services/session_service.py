@@ -27,6 +27,7 @@ from transmit_admin.services import user_actions
 from transmit_admin.services.bulk_revoke import BulkRevoke
 from transmit_admin.services.results import ActionResult, SyncResult, TrackResult, UserRevokeResult
 from transmit_admin.services.session_trail import SessionTrail, utc_text
+from transmit_admin.services.team_claims import ClaimGuard
 from transmit_admin.services.token_intake import (
     TokenResponseRefused,
     VerifiedResponse,
@@ -65,7 +66,9 @@ class SessionService:
         *,
         keys_provider: KeysProvider | None = None,
         clock: Clock = _utc_now,
+        claims: ClaimGuard | None = None,
     ) -> None:
+        self.claims = claims or ClaimGuard(None)
         self.store = store
         self.client = client
         self.env = env
@@ -229,10 +232,19 @@ class SessionService:
         checked = self.revocable(session_id)
         if isinstance(checked, ActionResult):
             return checked
-        self.note_logout_sent(checked)
-        error = await self.send_logout(session_id)
-        with self.store.writing():
-            result = self.record_logout(checked, error)
+        async with self.claims.revoking(session_id) as hold:  # team mode: team_claims.py
+            if not hold.taken:
+                self.trail.audit("revoke", session_id, "not_sent", hold.sentence())
+                return ActionResult(
+                    session_id, False, f"not sent: {hold.sentence()}", checked.status
+                )
+            checked = self.revocable(session_id)  # the claim pulled: a teammate's revoke shows
+            if isinstance(checked, ActionResult):
+                return checked
+            self.note_logout_sent(checked)
+            error = await self.send_logout(session_id)
+            with self.store.writing():
+                result = self.record_logout(checked, error)
         if isinstance(error, WrongSuccess):
             return await self.settle_unconfirmed(checked, error)
         return result

@@ -93,6 +93,21 @@ class TeamClient:
             return None
         return cls(store, environment, TeamServer.from_url(link.server), password)
 
+    @classmethod
+    def for_link(
+        cls,
+        store: Store,
+        environment: Environment,
+        password_for: Callable[[TeamServer], PasswordSource],
+    ) -> TeamClient | None:
+        """`from_link`, with the password source chosen once the server is known (its
+        keyring entry is named after the server: `passwords.password_source`)."""
+        link = TeamOutbox(store).link_of(environment.name)
+        if link is None:
+            return None
+        server = TeamServer.from_url(link.server)
+        return cls(store, environment, server, password_for(server))
+
     # -- connection ----------------------------------------------------------------------
 
     def open_connection(self) -> psycopg.Connection[Any]:

@@ -51,7 +51,12 @@ def _revoke_on_worker(
 
         async with TransmitClient(ctx.environment, ctx.secret_getter) as client:
             service = SessionService(
-                ctx.store, client, ctx.environment, ctx.actor, keys_provider=_no_keys
+                ctx.store,
+                client,
+                ctx.environment,
+                ctx.acting_actor,
+                keys_provider=_no_keys,
+                claims=ctx.claims,
             )
             watcher = asyncio.create_task(watch())
             try:
