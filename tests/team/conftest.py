@@ -30,18 +30,6 @@ TENANT = "tenant-desk-1"
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[postgres.Cluster]:
-    try:
-        postgres.find_bin_dir()
-    except postgres.PostgresUnavailable as exc:
-        if postgres.required():
-            pytest.fail(f"team tests need PostgreSQL here: {exc}")
-        pytest.skip(str(exc))
-    with postgres.throwaway_cluster() as cluster:
-        yield cluster
-
-
 def make_env(
     name: str = "prod", *, base_url: str = BASE_URL, tenant: str | None = TENANT
 ) -> Environment:

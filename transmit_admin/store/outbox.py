@@ -75,6 +75,7 @@ class ApplyResult:
     already_present: int = 0
     skipped: int = 0  # an event kind this version does not know, or a session it cannot show
     session_ids: tuple[str, ...] = ()  # sessions a newly applied event touched (to refresh)
+    new_sessions: int = 0  # of those, sessions this store did not have (a table reloads)
 
     def __add__(self, other: ApplyResult) -> ApplyResult:
         seen = dict.fromkeys((*self.session_ids, *other.session_ids))
@@ -83,6 +84,7 @@ class ApplyResult:
             self.already_present + other.already_present,
             self.skipped + other.skipped,
             tuple(seen),
+            self.new_sessions + other.new_sessions,
         )
 
 
@@ -210,16 +212,17 @@ class TeamOutbox:
     ) -> ApplyResult:
         """Applies journal events to `environment` and moves its cursor to `cursor`
         (transaction id, sequence), all in one transaction. Idempotent by event UUID."""
-        applied = present = skipped = 0
+        applied = present = skipped = created = 0
         touched: dict[str, None] = {}
         with self.store.writing():
             top = 0
             for event in events:
                 top = max(top, event.seq or 0)
                 outcome = self._apply_one(environment, event)
-                if outcome == "applied":
+                if outcome in ("applied", "created"):
                     touched[event.session_id] = None
-                applied += outcome == "applied"
+                created += outcome == "created"
+                applied += outcome in ("applied", "created")
                 present += outcome == "present"
                 skipped += outcome == "skipped"
             self.store.db.execute(
@@ -227,7 +230,7 @@ class TeamOutbox:
                 "last_seq = max(last_seq, ?), last_pull_at = ? WHERE environment = ?",
                 [str(cursor[0]), cursor[1], top, to_epoch(self.store.now()), environment],
             )
-        return ApplyResult(applied, present, skipped, tuple(touched))
+        return ApplyResult(applied, present, skipped, tuple(touched), created)
 
     def _apply_one(self, environment: str, event: SharedEvent) -> str:
         conn = self.store.db.conn
@@ -240,19 +243,21 @@ class TeamOutbox:
         except ValueError:
             return "skipped"  # written by a newer version; the journal keeps it
         row_id = self.store._row_id(environment, event.session_id)
+        outcome = "applied"
         if row_id is None:
             record = _record_from_snapshot(environment, event)
             if record is None:
                 return "skipped"
             self.store.upsert_session(record)
             row_id = self.store._row_id(environment, event.session_id)
+            outcome = "created"
         conn.execute(
             "INSERT INTO session_events (session_row, kind, at, actor, detail, event_uuid, "
             "origin) VALUES (?, ?, ?, ?, ?, ?, 'team')",
             [row_id, str(kind), to_epoch(event.at), event.actor, event.detail, event.event_uuid],
         )
         _apply_effect(conn, row_id, kind, event)
-        return "applied"
+        return outcome
 
 
 def _apply_effect(conn: Any, row_id: int | None, kind: EventKind, event: SharedEvent) -> None:

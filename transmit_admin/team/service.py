@@ -8,6 +8,7 @@ and local work goes on; the outbox is pushed when the server is back.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from transmit_admin.team import claims, guard, journal, schema
 from transmit_admin.team.errors import SecretInEvent, TeamError, TeamRefused, TeamUnavailable
 from transmit_admin.team.live import JournalListener
 from transmit_admin.team.passwords import PasswordSource
-from transmit_admin.team.server import TeamServer, connect, explain
+from transmit_admin.team.server import TeamServer, connect, connect_async, explain
 
 PUSH_BATCH = 500
 
@@ -46,6 +47,8 @@ class SyncReport:
     skipped: int = 0
     refused_events: int = 0  # local events that carried a secret: never sent
     reason: str = ""
+    session_ids: tuple[str, ...] = ()  # sessions the pull changed (a window refreshes them)
+    new_sessions: int = 0  # sessions the pull added (a window reloads its table)
 
     def line(self) -> str:
         if self.state is TeamState.CONNECTED:
@@ -113,6 +116,12 @@ class TeamClient:
     def open_connection(self) -> psycopg.Connection[Any]:
         """A new connection of its own (a listener's, a test's)."""
         return self._connector(self.server, self._password())
+
+    async def open_async_connection(self) -> psycopg.AsyncConnection[Any]:
+        """A new asyncio connection (a window's LISTEN). The password is read in a worker
+        thread: a keyring look-up is a D-Bus call and must not run on a GUI's loop thread."""
+        password = await asyncio.to_thread(self._password)
+        return await connect_async(self.server, password)
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed or self._conn.broken:
@@ -259,6 +268,8 @@ class TeamClient:
             already_present=applied.already_present,
             skipped=applied.skipped,
             refused_events=refused,
+            session_ids=applied.session_ids,
+            new_sessions=applied.new_sessions,
         )
 
     def status(self) -> SyncReport:

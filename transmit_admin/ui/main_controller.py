@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from transmit_admin.app import AppContext
     from transmit_admin.ui.environment_controller import EnvironmentController
     from transmit_admin.ui.inspector import InspectorController
+    from transmit_admin.ui.team_live import TeamLive
 
 log = logging.getLogger(__name__)
 SPLITTERS = ("top_splitter", "main_splitter")
@@ -54,6 +55,7 @@ class MainController(QObject):
         self._open_task: asyncio.Task[Any] | None = None
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
+        self.team_live: TeamLive | None = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
@@ -136,6 +138,9 @@ class MainController(QObject):
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
         self.environments.show_current()
+        from transmit_admin.ui.team_live import install_team_mode
+
+        self.team_live = install_team_mode(window, ctx, bus, activity)  # no-op outside a team
         self.ready.emit()
 
     # --- commands --------------------------------------------------------------------------
@@ -236,6 +241,8 @@ class MainController(QObject):
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._open_task)
         self.runner.cancel_all()
+        if self.team_live is not None:
+            await self.team_live.aclose()
         if self.inspector is not None:
             self.inspector.runner.cancel_all()
             await self.inspector.runner.wait_all()
