@@ -169,8 +169,10 @@ class TeamClient:
             lambda conn: schema.install_or_upgrade(conn, env.base_url, env.tenant_id)
         )
 
-    def join(self, *, share_history: bool = True) -> TeamLink:
-        """As an agent: checks schema version and tenant, then links this environment."""
+    def check(self) -> schema.TeamSpace:
+        """What `join` checks, without joining (Settings → Team's "Test connection"): the
+        server answers, the password is right, the schema is this version's, the space
+        serves this environment's tenant, and the role is an agent. Raises TeamError."""
 
         def check(conn: psycopg.Connection[Any]) -> schema.TeamSpace:
             space = schema.check_joinable(conn)
@@ -183,7 +185,11 @@ class TeamClient:
                 )
             return space
 
-        space: schema.TeamSpace = self._run(check)
+        return self._run(check)  # type: ignore[no-any-return]
+
+    def join(self, *, share_history: bool = True) -> TeamLink:
+        """As an agent: checks schema version and tenant, then links this environment."""
+        space = self.check()
         return self.outbox.link(
             self.environment.name, space.team_id, self.server.url, share_history=share_history
         )

@@ -138,7 +138,7 @@ class MainController(QObject):
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
         self.environments.show_current()
-        from transmit_admin.ui.team_live import install_team_mode
+        from transmit_admin.ui.team_mode import install_team_mode
 
         self.team_live = install_team_mode(window, ctx, bus, activity)  # no-op outside a team
         self.ready.emit()

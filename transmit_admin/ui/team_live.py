@@ -24,7 +24,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLabel
 
 from transmit_admin.team.live import watch_journal
 from transmit_admin.team.service import SyncReport, TeamState
@@ -54,8 +54,11 @@ class TeamLive(QObject):
         self._sync: asyncio.Task[None] | None = None
         self._again = False
         self._listening = False
-        self.status_label: QLabel | None = None  # these two are set by install_team_mode
+        # Set by install_team_mode and the File → Team settings… action:
+        self.status_label: QLabel | None = None
         self.log_view: TeamLogView | None = None
+        self.settings_dialog: QDialog | None = None
+        self.settings_controller: QObject | None = None
         bus.activity.connect(self._after_action)
         bus.environment_changed.connect(self.start)
 
@@ -132,40 +135,3 @@ class TeamLive(QObject):
         if self._sync is not None and not self._sync.done():
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._sync)  # its thread finishes anyway
-
-
-def install_team_mode(
-    window: QMainWindow, ctx: AppContext, bus: UiBus, activity: QWidget | None = None
-) -> TeamLive:
-    """Team mode in a main window: the live pulls, the status in the status bar, and the
-    team's log as a tab of the audit panel (`activity.tabs`), shown while joined."""
-    from transmit_admin.ui.icons import icon
-    from transmit_admin.ui.team_log import TeamLogView
-    from transmit_admin.ui.team_status import TeamStatusLabel
-
-    live = TeamLive(ctx, bus, window)
-    label = TeamStatusLabel(window)
-    window.statusBar().addPermanentWidget(label)
-    tabs: QTabWidget | None = getattr(activity, "tabs", None)
-    log_view = TeamLogView(bus, window)
-    if tabs is not None:
-        tabs.addTab(log_view, icon("note"), log_view.tr("Team log"))
-        tabs.setTabVisible(tabs.indexOf(log_view), False)
-        tabs.currentChanged.connect(
-            lambda _index: log_view.load() if tabs.currentWidget() is log_view else None
-        )
-
-    def show(report: SyncReport | None) -> None:
-        team = live.team
-        user, url = (team.server.user, team.server.url) if team is not None else ("", "")
-        label.show_report(report, user, url)
-        if log_view.team is not team:
-            log_view.set_team(team)
-        if tabs is not None:
-            tabs.setTabVisible(tabs.indexOf(log_view), team is not None)
-
-    live.status_changed.connect(show)
-    live.status_label = label
-    live.log_view = log_view
-    live.start()
-    return live
