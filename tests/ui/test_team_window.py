@@ -155,3 +155,48 @@ def _active_query(under_test: WindowUnderTest) -> Any:
     from transmit_admin.store.records import SessionQuery
 
     return SessionQuery(environment=under_test.ctx.environment.name, status=SessionStatus.ACTIVE)
+
+
+def test_offline_actions_go_ahead_and_arrive_once_when_the_server_is_back(
+    qtbot: Any,
+    run_async: Callable[..., Any],
+    pg_cluster: postgres.Cluster,
+    two_desks: tuple[Team, WindowUnderTest, WindowUnderTest],
+) -> None:
+    team, a, b = two_desks
+    label = a.controller.team_live.status_label  # type: ignore[union-attr]
+    assert label is not None
+    rows = a.ctx.store.page_sessions(_active_query(a)).rows
+    revoked, noted = rows[0].session_id, rows[1].session_id
+    pg_cluster.stop()
+    try:
+        qtbot.waitUntil(lambda: label.text() == "team: offline, 0 events waiting", timeout=10000)
+        result = run_async(a.ctx.service.revoke(revoked))
+        assert result.ok, result.message  # no claim offline: the logout went ahead
+        a.bus.session_changed.emit(revoked)  # as the revoke action reports it
+        note = a.ctx.service.set_note(noted, "ticket 51776: do not re-enable")
+        a.bus.activity.emit("Note", note.message, note.ok)
+        # revoke requested + confirmed, note changed
+        qtbot.waitUntil(lambda: label.text() == "team: offline, 3 events waiting", timeout=10000)
+        assert cell(a, revoked, COL_STATUS) == "revoked"
+    finally:
+        pg_cluster.start()
+    qtbot.waitUntil(lambda: label.text() == f"team: connected as {team.agent_a}", timeout=15000)
+    qtbot.waitUntil(lambda: cell(b, revoked, COL_STATUS) == "revoked", timeout=10000)
+    qtbot.waitUntil(lambda: _note(b, noted) == "ticket 51776: do not re-enable", timeout=10000)
+    with team.connect(team.owner) as conn:
+        counts = conn.execute(
+            "SELECT kind, count(*), count(DISTINCT event_id) FROM transmit_team.journal "
+            "WHERE session_id = ANY(%s) GROUP BY kind ORDER BY kind",
+            [[revoked, noted]],
+        ).fetchall()
+    assert counts == [
+        ("note_changed", 1, 1),
+        ("revoke_confirmed", 1, 1),
+        ("revoke_requested", 1, 1),
+    ]
+    for desk in (a, b):
+        for session_id in (revoked, noted):
+            uuids = [e.event_uuid for e in desk.ctx.store.events_of("sandbox", session_id)]
+            assert len(uuids) == len(set(uuids))
+    assert len(b.ctx.store.events_of("sandbox", revoked)) == 2

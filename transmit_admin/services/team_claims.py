@@ -88,14 +88,14 @@ class ClaimGuard:
         # by it. The reason is logged; the status line shows the team's state anyway.
         try:
             claim = client.try_claim(session_id, "revoke", self._ttl)
-        except Exception:
-            log.warning("team claim of a session not taken; revoking anyway", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - see above: the team never blocks a revoke
+            _log_failure("no claim taken; revoking anyway", exc)
             return None
         if claim is not None and claim.taken:
             try:
                 client.pull()
-            except Exception:
-                log.warning("team: no pull before a revoke; revoking anyway", exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - as above
+                _log_failure("no pull before the revoke; revoking anyway", exc)
         return claim
 
     @staticmethod
@@ -104,6 +104,16 @@ class ClaimGuard:
             client.push()
             if release:
                 client.release(session_id)
-        except Exception:
+        except Exception as exc:  # noqa: BLE001 - the outcome is committed locally already
             # The outcome waits in the outbox; an unreleased claim expires on its own.
-            log.warning("team: the revoke's outcome is not pushed yet", exc_info=True)
+            _log_failure("the revoke's outcome waits in the outbox", exc)
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """A team error (offline, refused) is expected and says itself in one sentence; anything
+    else gets its traceback in the log."""
+    sentence = getattr(exc, "sentence", None)
+    if callable(sentence):
+        log.warning("team: %s: %s", what, sentence())
+    else:
+        log.warning("team: %s", what, exc_info=exc)
