@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support import postgres
+from tests.support.sandbox_admin import SandboxAdmin
 from tests.team.conftest import Team, new_team
 from tests.ui.conftest import WindowUnderTest
 from transmit_admin.sandbox.runner import SandboxInfo
@@ -49,19 +50,32 @@ def cell(under_test: WindowUnderTest, session_id: str, column: int) -> str:
     return "" if row is None else str(model.data(model.index(row, column)) or "")
 
 
+Desks = tuple[Team, WindowUnderTest, WindowUnderTest]
+
+
 @pytest.fixture
-def two_desks(
+def make_desks(
     qtbot: Any,
     make_main_window: MakeWindow,
     fresh_sandbox: Callable[..., SandboxInfo],
     pg_cluster: postgres.Cluster,
-) -> tuple[Team, WindowUnderTest, WindowUnderTest]:
-    info = fresh_sandbox(users=3, sessions=8, seed=3)  # several active ones
-    team = new_team(pg_cluster, info.base_url, None)
-    a, b = make_main_window(info), make_main_window(info)
-    join(qtbot, a, team, team.agent_a)
-    join(qtbot, b, team, team.agent_b)
-    return team, a, b
+) -> Callable[..., Desks]:
+    """`make_desks(**sandbox_options)`: a sandbox, a team space for it, two joined windows."""
+
+    def make(**options: Any) -> Desks:
+        info = fresh_sandbox(users=3, sessions=8, seed=3, **options)  # several active ones
+        team = new_team(pg_cluster, info.base_url, None)
+        a, b = make_main_window(info), make_main_window(info)
+        join(qtbot, a, team, team.agent_a)
+        join(qtbot, b, team, team.agent_b)
+        return team, a, b
+
+    return make
+
+
+@pytest.fixture
+def two_desks(make_desks: Callable[..., Desks]) -> Desks:
+    return make_desks()
 
 
 def test_a_revoke_in_one_window_shows_live_in_the_other_with_its_actor(
@@ -141,6 +155,34 @@ def test_the_audit_panel_shows_and_exports_the_team_log(
         "kind": "revoke_confirmed",
         "session_id": session_id,
     }.items() <= next(row for row in exported if row["kind"] == "revoke_confirmed").items()
+
+
+def test_both_windows_revoking_one_session_at_once_send_one_logout(
+    qtbot: Any, make_desks: Callable[..., Desks]
+) -> None:
+    """Through each window's own Revoke action; the sandbox is slowed so that the first
+    claim is still held when the second window asks."""
+    team, a, b = make_desks(latency_ms=300)
+    session_id = a.ctx.store.page_sessions(_active_query(a)).rows[0].session_id
+    for desk in (a, b):
+        desk.controller.panels["sessions"].select_session(session_id)
+    for desk in (a, b):
+        desk.controller.panels["actions"].revoke.trigger()
+    for desk in (a, b):
+        actions = desk.controller.panels["actions"]
+        qtbot.waitUntil(lambda actions=actions: not actions.runner.is_running(), timeout=10000)
+    messages = [desk.controller.panels["sessions"].message.text() for desk in (a, b)]
+    with SandboxAdmin(a.info) as admin:
+        logouts = [r for r in admin.requests() if r["path"].endswith("/auth/session/logout")]
+    assert len(logouts) == 1, messages
+    refused = [i for i, m in enumerate(messages) if m.startswith("not sent: agent ")]
+    assert len(refused) == 1, messages
+    winner = team.agent_b if refused == [0] else team.agent_a
+    assert messages[refused[0]] == f"not sent: agent {winner} is revoking this session"
+    assert messages[1 - refused[0]].startswith("revoked"), messages
+    for desk in (a, b):
+        qtbot.waitUntil(lambda desk=desk: cell(desk, session_id, COL_STATUS) == "revoked")
+        qtbot.waitUntil(lambda desk=desk: cell(desk, session_id, COL_BY) == winner)
 
 
 def _note(under_test: WindowUnderTest, session_id: str) -> str | None:
