@@ -16,6 +16,7 @@ from tests.support.sandbox_admin import SandboxAdmin
 from tests.team.conftest import Team, new_team
 from tests.ui.conftest import WindowUnderTest
 from transmit_admin.sandbox.runner import SandboxInfo
+from transmit_admin.team import schema
 from transmit_admin.team.service import TeamClient, TeamState
 from transmit_admin.ui.sessions.model import COL_BY, COL_STATUS
 
@@ -242,3 +243,17 @@ def test_offline_actions_go_ahead_and_arrive_once_when_the_server_is_back(
             uuids = [e.event_uuid for e in desk.ctx.store.events_of("sandbox", session_id)]
             assert len(uuids) == len(set(uuids))
     assert len(b.ctx.store.events_of("sandbox", revoked)) == 2
+
+
+def test_a_removed_agent_reads_refused_with_the_reason(
+    qtbot: Any, two_desks: tuple[Team, WindowUnderTest, WindowUnderTest]
+) -> None:
+    team, a, _b = two_desks
+    label = a.controller.team_live.status_label  # type: ignore[union-attr]
+    assert label is not None
+    with team.connect(team.owner) as conn:
+        assert schema.remove_agent(conn, team.agent_a)
+    a.bus.activity.emit("Note", "an action", True)  # any action syncs
+    qtbot.waitUntil(lambda: label.text().startswith("team: refused: "), timeout=10000)
+    assert "ask the team owner" in label.text(), label.text()
+    assert "Traceback" not in label.text()

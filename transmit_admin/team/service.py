@@ -157,6 +157,14 @@ class TeamClient:
                     self.close()
                     if not (reused and attempt == 1):
                         raise explain(exc, self.server) from exc
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    # A connection opened before `team remove-agent` stays open but has lost
+                    # the agents' rights: say so, as a new connection would (NOLOGIN).
+                    self.close()
+                    raise TeamRefused(
+                        f"The team server no longer lets {self.server.user!r} act in this "
+                        "team space (removed from the team?): ask the team owner."
+                    ) from exc
             raise AssertionError("unreachable")
 
     # -- setting up ----------------------------------------------------------------------
