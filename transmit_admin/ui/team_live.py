@@ -42,7 +42,6 @@ RELOAD_ABOVE = 50  # more changed sessions than this: reload the table once, not
 
 class TeamLive(QObject):
     status_changed = Signal(object)  # the latest SyncReport, or None outside team mode
-    synced = Signal(object)  # each SyncReport of a pull (tests wait on it)
 
     def __init__(self, ctx: AppContext, bus: UiBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,11 +109,12 @@ class TeamLive(QObject):
             except Exception as exc:  # a damaged store, a bug: said once, logged in full
                 log.warning("team sync failed", exc_info=True)
                 report = SyncReport(TeamState.REFUSED, 0, reason=f"the sync failed: {exc}")
-            if team is not self._team:
-                return  # the environment changed meanwhile
+            if team is not self._team:  # the environment changed (or joined) meanwhile
+                self._sync = None
+                self.sync_soon()  # a wake-up for the new one may have been folded into ours
+                return
             self._show_changes(report)
             self._set_report(report)
-            self.synced.emit(report)
             if not self._again:
                 return
 
