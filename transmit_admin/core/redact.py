@@ -76,3 +76,16 @@ def mask_id(identifier: str) -> str:
     if len(value) <= 6:
         return "•" * max(3, len(value))
     return f"{value[:4]}…{value[-2:]}"
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An identifier: a run of 12+ id characters with at least one letter and one digit (session,
+# user, app and client ids, UUIDs); plain words, dates and times never match.
+_ID = re.compile(r"(?<![\w@.-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{12,}(?![\w@-])")
+
+
+def mask_text(text: str) -> str:
+    """`text` with its emails and identifiers masked as the session table masks them (the
+    window's redaction mode, and reports meant for a ticket)."""
+    masked = _EMAIL.sub(lambda found: mask_email(found.group(0)), text)
+    return _ID.sub(lambda found: mask_id(found.group(0)), masked)

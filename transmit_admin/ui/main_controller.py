@@ -21,7 +21,9 @@ from transmit_admin.ui.tasks import TaskRunner, run_cpu
 if TYPE_CHECKING:
     from transmit_admin.app import AppContext
     from transmit_admin.ui.environment_controller import EnvironmentController
+    from transmit_admin.ui.har import HarController
     from transmit_admin.ui.inspector import InspectorController
+    from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
     from transmit_admin.ui.team_live import TeamLive
 
 log = logging.getLogger(__name__)
@@ -51,16 +53,19 @@ class MainController(QObject):
         self.ctx: AppContext | None = context
         self.runner = TaskRunner(bus, self)
         self.inspector: InspectorController | None = None
+        self.har: HarController | None = None
         self.panels: dict[str, Any] = {}
         self._open_task: asyncio.Task[Any] | None = None
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
+        self.interrupted_logouts: InterruptedLogoutCheck | None = None
         self.team_live: TeamLive | None = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
         window.installEventFilter(self)
         window.paste_action.setEnabled(False)
+        window.open_har_action.setEnabled(False)
         window.paste_action.triggered.connect(self.paste_and_inspect)
         window.redact_action.toggled.connect(bus.set_redaction)
         bus.redaction_changed.connect(window.redact_action.setChecked)
@@ -94,7 +99,9 @@ class MainController(QObject):
         # Imported once the window is on screen: the verifier pulls in the crypto stack.
         from transmit_admin.ui.activity import ActivityPanel
         from transmit_admin.ui.environment_controller import EnvironmentController
+        from transmit_admin.ui.har import HarController, HarView
         from transmit_admin.ui.inspector import InspectorController, InspectorView
+        from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
         from transmit_admin.ui.mailbox import MailboxView
         from transmit_admin.ui.sessions import SessionActions, SessionDetailsView, SessionsPanel
 
@@ -111,7 +118,10 @@ class MainController(QObject):
         details = SessionDetailsView(ctx, bus)
         activity = ActivityPanel(ctx, bus)
         mailbox = MailboxView(ctx, bus)
+        har_view = HarView(window)
+        self.har = HarController(ctx, bus, har_view)
         self.panels = {
+            "har": har_view,
             "sessions": sessions,
             "details": details,
             "activity": activity,
@@ -125,6 +135,7 @@ class MainController(QObject):
                 (inspector_view, self.tr("Token"), "verify", self.tr("Inspect pasted tokens")),
                 (details, self.tr("Session"), "open-session", self.tr("The selected session")),
                 (mailbox, self.tr("Mailbox"), "mail", self.tr("Mail the sandbox delivered")),
+                (har_view, self.tr("HAR"), "search", self.tr("A customer's HAR capture")),
             ],
         )
         actions = SessionActions(ctx, bus, sessions, window)
@@ -134,14 +145,31 @@ class MainController(QObject):
             window.toolbar.insertAction(window.session_actions_anchor, action)
             window.session_menu.addAction(action)
         sessions.selection_changed.connect(self._selection_changed)
+        self._wire_har(har_view, inspector_view)
         window.paste_action.setEnabled(True)
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
         self.environments.show_current()
+        self.interrupted_logouts = InterruptedLogoutCheck(ctx, bus, self)
+        self.interrupted_logouts.start()
         from transmit_admin.ui.team_mode import install_team_mode
 
         self.team_live = install_team_mode(window, ctx, bus, activity)  # no-op outside a team
         self.ready.emit()
+
+    def _wire_har(self, har_view: Any, inspector_view: Any) -> None:
+        har, tabs = self.har, self.window.tabs
+        assert har is not None
+        self.window.open_har_action.setEnabled(True)
+
+        def open_har() -> None:
+            tabs.setCurrentWidget(har_view)
+            har.open_dialog()
+
+        self.window.open_har_action.triggered.connect(open_har)
+        har.wants_focus.connect(lambda: tabs.setCurrentWidget(har_view))
+        har.token_opened.connect(lambda: tabs.setCurrentWidget(inspector_view))
+        har.watch_drops(self.window)
 
     # --- commands --------------------------------------------------------------------------
     def paste_and_inspect(self) -> None:
@@ -247,6 +275,11 @@ class MainController(QObject):
             self.inspector.runner.cancel_all()
             await self.inspector.runner.wait_all()
         await self.runner.wait_all()
+        if self.har is not None:  # a capture being read stops between two entries
+            await self.har.aclose()
+        if self.interrupted_logouts is not None:
+            self.interrupted_logouts.runner.cancel_all()
+            await self.interrupted_logouts.runner.wait_all()
         if self.environments is not None:  # a sandbox being started must be stopped too
             await self.environments.runner.wait_all()
         if self.ctx is not None:
