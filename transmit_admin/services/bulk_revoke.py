@@ -115,11 +115,35 @@ class BulkRevoke:
                 self._note(index, checked)
                 record = checked
             await self.noted[index]  # committed before the logout is sent
-            self.sent.add(index)
-            error = await service.send_logout(session_id)
-            outcome = self.batch.add(functools.partial(service.record_logout, record, error))
-            outcome.add_done_callback(self._when_recorded(index))
-            self.recorded.append(outcome)
+            # Team mode (services/team_claims.py), until this loop is rebuilt on
+            # SessionService.revoke: the claim is held until the outcome is committed.
+            async with service.claims.revoking(session_id) as hold:
+                if not hold.taken or not isinstance(service.revocable(session_id), SessionRecord):
+                    self._not_sent(index, record, hold.sentence() if not hold.taken else "")
+                    continue
+                self.sent.add(index)
+                error = await service.send_logout(session_id)
+                outcome = self.batch.add(functools.partial(service.record_logout, record, error))
+                outcome.add_done_callback(self._when_recorded(index))
+                self.recorded.append(outcome)
+                if service.claims.in_team:
+                    await asyncio.wait([outcome])
+
+    def _not_sent(self, index: int, record: SessionRecord, teammate: str) -> None:
+        """A teammate holds the claim (`teammate` says who), or their revoke was just pulled."""
+        self.sent.add(index)  # its trail is closed here, not by _cancel_unsent
+        if not teammate:
+            checked = self.service.revocable(record.session_id)
+            assert isinstance(checked, ActionResult)
+            self._finish(index, checked)
+            return
+        detail = f"not sent: {teammate}"
+        self.cancelled_notes.append(
+            self.batch.add(
+                functools.partial(self.service.trail.event, record, EventKind.REVOKE_FAILED, detail)
+            )
+        )
+        self._finish(index, ActionResult(record.session_id, False, detail, record.status))
 
     def _when_recorded(self, index: int) -> Callable[[asyncio.Future[ActionResult]], None]:
         def done(future: asyncio.Future[ActionResult]) -> None:
