@@ -31,8 +31,7 @@ from tests.support import postgres
 from tests.support.store_factory import make_session
 from transmit_admin.core.environment import Environment, Region
 from transmit_admin.store.db import open_store
-from transmit_admin.store.outbox import SharedEvent
-from transmit_admin.store.records import EventKind
+from transmit_admin.store.records import EventKind, SharedEvent
 from transmit_admin.store.store import Store
 from transmit_admin.team import journal, schema
 from transmit_admin.team.server import TeamServer, connect

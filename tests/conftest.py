@@ -7,6 +7,8 @@
   SandboxInfo of a new private sandbox, stopped after the test.
 - `sandbox_admin`: a `SandboxAdmin` (tests/support/sandbox_admin.py) for the shared sandbox;
   wrap a fresh one with `SandboxAdmin(info)`.
+- `pg_cluster` (session): a throwaway PostgreSQL cluster (tests/support/postgres.py) for the
+  team tests, here so that tests/team and tests/ui (two windows in a team) share one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import postgres
 from tests.support.sandbox_admin import SandboxAdmin
 from transmit_admin.sandbox.runner import SandboxInfo, SandboxProcess
 
@@ -46,3 +49,15 @@ def fresh_sandbox() -> Iterator[Callable[..., SandboxInfo]]:
 def sandbox_admin(sandbox: SandboxInfo) -> Iterator[SandboxAdmin]:
     with SandboxAdmin(sandbox) as admin:
         yield admin
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[postgres.Cluster]:
+    try:
+        postgres.find_bin_dir()
+    except postgres.PostgresUnavailable as exc:
+        if postgres.required():
+            pytest.fail(f"team tests need PostgreSQL here: {exc}")
+        pytest.skip(str(exc))
+    with postgres.throwaway_cluster() as cluster:
+        yield cluster

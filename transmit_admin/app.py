@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from transmit_admin.core.keys import KeySet
     from transmit_admin.sandbox.runner import SandboxInfo, SandboxProcess
     from transmit_admin.services.session_service import SessionService
+    from transmit_admin.services.team_claims import ClaimGuard
     from transmit_admin.store.reader import StoreReader
     from transmit_admin.store.secrets import SecretStore
     from transmit_admin.store.store import Store
+    from transmit_admin.team.service import TeamClient
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,7 @@ class AppContext:
     _stores: dict[Path, Store] = field(default_factory=dict, repr=False)
     _background_checkpoints: bool = field(default=False, repr=False)
     _readers: dict[Store, StoreReader] = field(default_factory=dict, repr=False)
+    _teams: dict[tuple[Path, str], TeamClient | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._stores.setdefault(self.store_path, self.store)
@@ -164,9 +167,46 @@ class AppContext:
             self.store,
             self.client,
             self.environment,
-            self.actor,
+            self.acting_actor,
             keys_provider=self.keyset,
+            claims=self.claims,
         )
+
+    @property
+    def team(self) -> TeamClient | None:
+        """The current environment's team client, or None when it has not joined a team.
+        Kept for the run (one connection); `forget_team()` after joining or leaving."""
+        key = (self.store_path, self.environment.name)
+        if key not in self._teams:
+            from transmit_admin.team.passwords import password_source
+            from transmit_admin.team.service import TeamClient
+
+            # The password is read at call time from the secret store in use then (Settings
+            # may replace it), or PGPASSWORD.
+            self._teams[key] = TeamClient.for_link(
+                self.store,
+                self.environment,
+                lambda server: lambda: password_source(server, self.secrets)(),
+            )
+        return self._teams[key]
+
+    def forget_team(self) -> TeamClient | None:
+        """Drops the current environment's team client (to close it off the GUI thread)."""
+        return self._teams.pop((self.store_path, self.environment.name), None)
+
+    @property
+    def claims(self) -> ClaimGuard:
+        """The revoke's claim guard (`services/team_claims.py`): a no-op outside a team."""
+        from transmit_admin.services.team_claims import ClaimGuard
+
+        return ClaimGuard(self.team)
+
+    @property
+    def acting_actor(self) -> str:
+        """Who this run's events name: the agent's PostgreSQL role when the environment has
+        joined a team (the role the journal records for them), else the OS user."""
+        team = self.team
+        return team.server.user if team is not None else self.actor
 
     async def keyset(self, kid: str | None = None) -> KeySet | None:
         """The environment's signing keys (cached by `JwksCache`); None when unreachable.
@@ -208,6 +248,10 @@ class AppContext:
             except Exception:
                 log.warning("closing an API client failed", exc_info=True)
         self._clients.clear()
+        teams = [team for team in self._teams.values() if team is not None]
+        self._teams.clear()
+        for team in teams:  # psycopg's close is blocking
+            await asyncio.to_thread(team.close)
         try:
             await self.jwks.aclose()
         except Exception:

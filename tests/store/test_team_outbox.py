@@ -14,8 +14,8 @@ import pytest
 
 from tests.support.store_factory import make_session
 from transmit_admin.store.db import open_store
-from transmit_admin.store.outbox import SharedEvent, TeamOutbox
-from transmit_admin.store.records import EventKind, SessionQuery
+from transmit_admin.store.outbox import TeamOutbox
+from transmit_admin.store.records import EventKind, SessionQuery, SharedEvent
 from transmit_admin.store.store import Store
 
 V1 = Path(__file__).parents[1] / "data" / "schema-v1.sqlite"

@@ -30,18 +30,6 @@ TENANT = "tenant-desk-1"
 _numbers = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[postgres.Cluster]:
-    try:
-        postgres.find_bin_dir()
-    except postgres.PostgresUnavailable as exc:
-        if postgres.required():
-            pytest.fail(f"team tests need PostgreSQL here: {exc}")
-        pytest.skip(str(exc))
-    with postgres.throwaway_cluster() as cluster:
-        yield cluster
-
-
 def make_env(
     name: str = "prod", *, base_url: str = BASE_URL, tenant: str | None = TENANT
 ) -> Environment:
@@ -84,19 +72,32 @@ class Team:
         return f"{self.dbname}_b"
 
 
-@pytest.fixture
-def team(pg_cluster: postgres.Cluster) -> Team:
-    """An initialised team space (bound to BASE_URL / TENANT) with agents a and b."""
+def new_team(
+    cluster: postgres.Cluster, base_url: str = BASE_URL, tenant: str | None = TENANT
+) -> Team:
+    """An initialised team space bound to `base_url` / `tenant`, with agents a and b."""
     dbname = f"desk{next(_numbers)}_{secrets.token_hex(3)}"
     owner_password = secrets.token_urlsafe(12)
-    owner = pg_cluster.create_database(dbname, owner_password)
-    result = Team(pg_cluster, dbname, owner, {owner: owner_password})
+    owner = cluster.create_database(dbname, owner_password)
+    result = Team(cluster, dbname, owner, {owner: owner_password})
     with result.connect(owner) as conn:
-        schema.install_or_upgrade(conn, BASE_URL, TENANT)
+        schema.install_or_upgrade(conn, base_url, tenant)
         for agent in (result.agent_a, result.agent_b):
             result.passwords[agent] = secrets.token_urlsafe(12)
             schema.add_agent(conn, agent, result.passwords[agent])
     return result
+
+
+@pytest.fixture
+def team(pg_cluster: postgres.Cluster) -> Team:
+    """An initialised team space (bound to BASE_URL / TENANT) with agents a and b."""
+    return new_team(pg_cluster)
+
+
+@pytest.fixture
+def make_team(pg_cluster: postgres.Cluster) -> Callable[..., Team]:
+    """`make_team(base_url, tenant)`: a team space bound to another tenant (a sandbox's)."""
+    return lambda base_url=BASE_URL, tenant=TENANT: new_team(pg_cluster, base_url, tenant)
 
 
 @pytest.fixture

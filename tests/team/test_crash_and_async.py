@@ -14,8 +14,7 @@ from pathlib import Path
 
 from tests.team.conftest import Team
 from transmit_admin.store.db import open_store
-from transmit_admin.store.outbox import SharedEvent
-from transmit_admin.store.records import EventKind
+from transmit_admin.store.records import EventKind, SharedEvent
 from transmit_admin.store.store import Store
 from transmit_admin.team import journal, live
 from transmit_admin.team.server import connect_async

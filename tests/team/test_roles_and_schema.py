@@ -11,7 +11,7 @@ import pytest
 
 from tests.support import postgres
 from tests.team.conftest import BASE_URL, TENANT, Team, make_env
-from transmit_admin.store.outbox import SharedEvent
+from transmit_admin.store.records import SharedEvent
 from transmit_admin.team import journal, schema
 from transmit_admin.team.errors import TeamAuthFailed, TeamRefused, TeamUnavailable
 from transmit_admin.team.server import TeamServer, connect, explain

@@ -12,8 +12,7 @@ import pytest
 
 from tests.support.store_factory import make_session
 from tests.team.conftest import Team
-from transmit_admin.store.outbox import SharedEvent
-from transmit_admin.store.records import EventKind
+from transmit_admin.store.records import EventKind, SharedEvent
 from transmit_admin.store.store import Store
 from transmit_admin.team import claims, journal
 from transmit_admin.team.errors import SecretInEvent

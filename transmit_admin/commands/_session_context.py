@@ -28,8 +28,10 @@ from transmit_admin.store.paths import data_dir as resolve_data_dir
 from transmit_admin.store.store import Store
 
 if TYPE_CHECKING:
+    from transmit_admin.core.environment import Environment
     from transmit_admin.core.keys import KeySet
     from transmit_admin.services.session_service import SessionService
+    from transmit_admin.team.service import TeamClient
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -85,11 +87,13 @@ def run_service(
     from transmit_admin.api.client import TransmitClient
     from transmit_admin.api.jwks import JwksCache
     from transmit_admin.services.session_service import SessionService
+    from transmit_admin.services.team_claims import ClaimGuard
 
     resolved = environment(args, need_secret=True)
     secret = resolved.secret
     assert secret is not None  # need_secret=True resolves it or raises
     store = open_session_store(args, resolved)
+    team = team_client(args, store, resolved.env)
 
     async def main() -> int:
         async with TransmitClient(resolved.env, secret) as client, JwksCache() as jwks:
@@ -97,11 +101,38 @@ def run_service(
             async def keys(kid: str | None = None) -> KeySet | None:
                 return await jwks.keyset(resolved.env.jwks_url, kid)
 
-            actor = current_actor()
-            service = SessionService(store, client, resolved.env, actor, keys_provider=keys)
+            # In a team, events name the agent's role, as the journal will.
+            actor = team.server.user if team is not None else current_actor()
+            service = SessionService(
+                store, client, resolved.env, actor, keys_provider=keys, claims=ClaimGuard(team)
+            )
             return await action(service)
 
     try:
         return asyncio.run(main())
     finally:
+        if team is not None:
+            team.close()
         store.close()
+
+
+def team_client(args: argparse.Namespace, store: Store, env: Environment) -> TeamClient | None:
+    """The team client of an environment that joined a team (a revoke claims the session
+    first, `services/team_claims.py`), else None. The password: PGPASSWORD or the keyring."""
+    import os
+
+    from transmit_admin.services.environment_resolver import PASSPHRASE_VAR
+    from transmit_admin.store.outbox import TeamOutbox
+    from transmit_admin.store.secrets import SecretStore, SecretStoreError
+    from transmit_admin.team.passwords import password_source
+    from transmit_admin.team.service import TeamClient
+
+    if TeamOutbox(store).link_of(env.name) is None:
+        return None
+    try:
+        secrets: SecretStore | None = SecretStore.open(
+            data_dir(args), passphrase=os.environ.get(PASSPHRASE_VAR)
+        )
+    except SecretStoreError:
+        secrets = None  # PGPASSWORD alone, or offline: the revoke goes ahead either way
+    return TeamClient.for_link(store, env, lambda server: password_source(server, secrets))

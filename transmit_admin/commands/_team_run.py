@@ -22,6 +22,7 @@ from transmit_admin.services.environment_resolver import PASSPHRASE_VAR
 from transmit_admin.store.secrets import SecretStore, SecretStoreError
 from transmit_admin.team import passwords, schema
 from transmit_admin.team.errors import TeamError
+from transmit_admin.team.log_export import log_row
 from transmit_admin.team.server import TeamServer, connect
 from transmit_admin.team.service import TeamClient, TeamState
 
@@ -162,19 +163,7 @@ def _log(args: argparse.Namespace) -> int:
     def show(client: TeamClient) -> int:
         events = client.log(args.limit)
         if args.json:
-            rows = [
-                {
-                    "seq": e.seq,
-                    "event_id": e.event_uuid,
-                    "at": e.at.isoformat(),
-                    "actor": e.actor,
-                    "kind": e.kind,
-                    "session_id": e.session_id,
-                    "detail": e.detail,
-                }
-                for e in events
-            ]
-            say(json.dumps(rows, indent=2))
+            say(json.dumps([log_row(e) for e in events], indent=2))
         else:
             for e in events:
                 at = e.at.strftime("%Y-%m-%d %H:%M:%S")

@@ -25,6 +25,7 @@ class Outcome(StrEnum):
     FAILED = "failed"  # the call failed; nothing changed but the trail
     CANCELLED = "cancelled"  # a bulk action stopped before this one was sent
     REFUSED = "refused"  # nothing to act on (not tracked, bad input, tokens refused)
+    HELD = "held"  # a teammate holds this session's claim (team mode): nothing was sent
     DONE = "done"  # any other action that did what was asked (checked, noted, extended)
 
 

@@ -25,6 +25,7 @@ from transmit_admin.core.lifecycle import SessionStatus
 from transmit_admin.services.deps import ServiceDeps
 from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.services.session_trail import utc_text
+from transmit_admin.services.team_claims import ClaimGuard
 from transmit_admin.store.records import EventKind, SessionRecord
 
 log = logging.getLogger(__name__)
@@ -43,17 +44,21 @@ class _Unconfirmed:
 
 
 class RevokeSessions:
-    def __init__(self, deps: ServiceDeps) -> None:
+    """`claims`: in team mode, the short claim a logout is sent under (team_claims.py); a
+    no-op guard otherwise."""
+
+    def __init__(self, deps: ServiceDeps, claims: ClaimGuard | None = None) -> None:
         self.deps = deps
+        self.claims = claims or ClaimGuard(None)
 
     async def revoke(self, session_id: str) -> ActionResult:
         """Logs the session out at Transmit; `revoked` only on 204 (or, after a wrong 2xx,
         when the user's session list no longer has it)."""
-        sent = await self._logout(session_id)
-        if isinstance(sent, ActionResult):
-            return sent
-        record, error = sent
-        return await self.settle(record, error)
+        recorded, unconfirmed = await self._revoke_once(session_id)
+        if unconfirmed is None:
+            return recorded
+        listed = await self._session_list(unconfirmed.record.user_id)
+        return self._settled(unconfirmed.record, unconfirmed.error, listed)
 
     async def revoke_many(
         self,
@@ -82,16 +87,11 @@ class RevokeSessions:
 
         async def one(index: int, session_id: str) -> None:
             try:
-                sent = await self._logout(session_id)
+                recorded, waiting = await self._revoke_once(session_id, index)
             finally:
                 gate.release()
-            if isinstance(sent, ActionResult):
-                finish(index, sent)
-                return
-            record, error = sent
-            recorded = self._record(record, error)
-            if isinstance(error, WrongSuccess):  # answered after the session lists
-                unconfirmed.append(_Unconfirmed(index, record, error))
+            if waiting is not None:  # a wrong 2xx: answered after the session lists
+                unconfirmed.append(waiting)
                 return
             finish(index, recorded)
 
@@ -145,6 +145,30 @@ class RevokeSessions:
             )
         return record
 
+    async def _revoke_once(
+        self, session_id: str, index: int = 0
+    ) -> tuple[ActionResult, _Unconfirmed | None]:
+        """Sends one logout under the team's claim and records its outcome before the claim
+        is released (so a teammate who claims next sees it); a wrong 2xx comes back to be
+        settled from the session list."""
+        checked = self.revocable(session_id)
+        if isinstance(checked, ActionResult):
+            return checked, None
+        async with self.claims.revoking(session_id) as hold:
+            if not hold.taken:
+                self.deps.trail.audit("revoke", session_id, "not_sent", hold.sentence())
+                message = f"not sent: {hold.sentence()}"
+                return ActionResult(session_id, False, message, checked.status, Outcome.HELD), None
+            # Taking the claim pulled the journal: a teammate's finished revoke shows now.
+            sent = await self._logout(session_id)
+            if isinstance(sent, ActionResult):
+                return sent, None
+            record, error = sent
+            recorded = self._record(record, error)
+        if isinstance(error, WrongSuccess):
+            return recorded, _Unconfirmed(index, record, error)
+        return recorded, None
+
     async def _logout(
         self, session_id: str
     ) -> ActionResult | tuple[SessionRecord, TransmitError | None]:
@@ -159,14 +183,6 @@ class RevokeSessions:
         except TransmitError as exc:
             return checked, exc
         return checked, None
-
-    async def settle(self, record: SessionRecord, error: TransmitError | None) -> ActionResult:
-        """Records the logout's outcome; a wrong 2xx is then checked in the session list."""
-        recorded = self._record(record, error)
-        if not isinstance(error, WrongSuccess):
-            return recorded
-        listed = await self._session_list(record.user_id)
-        return self._settled(record, error, listed)
 
     def _record(self, record: SessionRecord, error: TransmitError | None) -> ActionResult:
         """The outcome of a logout, status, event and audit row, in one transaction."""

@@ -30,6 +30,7 @@ from transmit_admin.services.revoke import RevokeSessions
 from transmit_admin.services.revoke_user import RevokeUser
 from transmit_admin.services.session_check import CheckSession
 from transmit_admin.services.sync_user import SyncUser
+from transmit_admin.services.team_claims import ClaimGuard
 from transmit_admin.services.track import TrackSession
 from transmit_admin.store.store import Store
 
@@ -46,13 +47,15 @@ class SessionService:
         *,
         keys_provider: KeysProvider | None = None,
         clock: Clock = utc_now,
+        claims: ClaimGuard | None = None,
     ) -> None:
         self.deps = ServiceDeps.build(store, client, env, actor, clock)
         self.store, self.client, self.env, self.actor = store, client, env, actor
         self.trail = self.deps.trail
         self.keys = SigningKeys(env, keys_provider)
         self.tracking = TrackSession(self.deps, self.keys)
-        self.revoking = RevokeSessions(self.deps)
+        self.claims = claims or ClaimGuard(None)
+        self.revoking = RevokeSessions(self.deps, self.claims)
         self.user_revoke = RevokeUser(self.deps)
         self.syncing = SyncUser(self.deps)
         self.magic_link = MagicLinkFactor(self.deps, self.tracking)

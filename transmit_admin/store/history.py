@@ -99,6 +99,21 @@ class History(StorePart):
         return [event_from_row(row) for row in rows]
 
     @locked
+    def last_actors(self, environment: str, session_ids: list[str]) -> dict[str, str]:
+        """Who did the newest event of each session (a teammate's role, or the OS user): the
+        session table's "By" column, asked for the rows on screen only."""
+        if not session_ids:
+            return {}
+        marks = ", ".join("?" * len(session_ids))
+        rows = self.db.conn.execute(
+            "SELECT s.session_id, (SELECT e.actor FROM session_events e "
+            "WHERE e.session_row = s.id ORDER BY e.id DESC LIMIT 1) "
+            f"FROM sessions s WHERE s.environment = ? AND s.session_id IN ({marks})",
+            [environment, *session_ids],
+        ).fetchall()
+        return {str(sid): str(actor) for sid, actor in rows if actor is not None}
+
+    @locked
     def audit(
         self,
         action: str,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from transmit_admin.core.lifecycle import SessionStatus
-from transmit_admin.store.records import EventKind, SessionRecord
+from transmit_admin.store.records import EventKind, SessionRecord, SharedEvent
 from transmit_admin.store.rows import to_epoch
 from transmit_admin.store.store import Store
 
@@ -41,22 +41,6 @@ _TIME_FIELDS = ("created_at", "expires_at", "last_auth_at", "revoked_at", "ended
 
 
 @dataclass(frozen=True, slots=True)
-class SharedEvent:
-    """One event as the team journal carries it. `session`: the session's non-secret
-    metadata when the event was pushed (epoch seconds for times). `actor` and `seq` are the
-    server's (its role name and sequence) once the event has been through the journal."""
-
-    event_uuid: str
-    kind: str
-    session_id: str
-    at: datetime
-    detail: str
-    actor: str = ""
-    session: dict[str, Any] = field(default_factory=dict)
-    seq: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class TeamLink:
     environment: str
     team_id: str
@@ -75,6 +59,7 @@ class ApplyResult:
     already_present: int = 0
     skipped: int = 0  # an event kind this version does not know, or a session it cannot show
     session_ids: tuple[str, ...] = ()  # sessions a newly applied event touched (to refresh)
+    new_sessions: int = 0  # of those, sessions this store did not have (a table reloads)
 
     def __add__(self, other: ApplyResult) -> ApplyResult:
         seen = dict.fromkeys((*self.session_ids, *other.session_ids))
@@ -83,6 +68,7 @@ class ApplyResult:
             self.already_present + other.already_present,
             self.skipped + other.skipped,
             tuple(seen),
+            self.new_sessions + other.new_sessions,
         )
 
 
@@ -210,16 +196,17 @@ class TeamOutbox:
     ) -> ApplyResult:
         """Applies journal events to `environment` and moves its cursor to `cursor`
         (transaction id, sequence), all in one transaction. Idempotent by event UUID."""
-        applied = present = skipped = 0
+        applied = present = skipped = created = 0
         touched: dict[str, None] = {}
         with self.store.writing():
             top = 0
             for event in events:
                 top = max(top, event.seq or 0)
                 outcome = self._apply_one(environment, event)
-                if outcome == "applied":
+                if outcome in ("applied", "created"):
                     touched[event.session_id] = None
-                applied += outcome == "applied"
+                created += outcome == "created"
+                applied += outcome in ("applied", "created")
                 present += outcome == "present"
                 skipped += outcome == "skipped"
             self.store.db.execute(
@@ -227,7 +214,7 @@ class TeamOutbox:
                 "last_seq = max(last_seq, ?), last_pull_at = ? WHERE environment = ?",
                 [str(cursor[0]), cursor[1], top, to_epoch(self.store.now()), environment],
             )
-        return ApplyResult(applied, present, skipped, tuple(touched))
+        return ApplyResult(applied, present, skipped, tuple(touched), created)
 
     def _apply_one(self, environment: str, event: SharedEvent) -> str:
         conn = self.store.db.conn
@@ -240,19 +227,21 @@ class TeamOutbox:
         except ValueError:
             return "skipped"  # written by a newer version; the journal keeps it
         row_id = self.store._row_id(environment, event.session_id)
+        outcome = "applied"
         if row_id is None:
             record = _record_from_snapshot(environment, event)
             if record is None:
                 return "skipped"
             self.store.upsert_session(record)
             row_id = self.store._row_id(environment, event.session_id)
+            outcome = "created"
         conn.execute(
             "INSERT INTO session_events (session_row, kind, at, actor, detail, event_uuid, "
             "origin) VALUES (?, ?, ?, ?, ?, ?, 'team')",
             [row_id, str(kind), to_epoch(event.at), event.actor, event.detail, event.event_uuid],
         )
         _apply_effect(conn, row_id, kind, event)
-        return "applied"
+        return outcome
 
 
 def _apply_effect(conn: Any, row_id: int | None, kind: EventKind, event: SharedEvent) -> None:

@@ -59,6 +59,9 @@ class StoreReader:
     def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
         return self._store.history.events_of(environment, session_id)
 
+    def last_actors(self, environment: str, session_ids: list[str]) -> dict[str, str]:
+        return self._store.history.last_actors(environment, session_ids)
+
     def tokens_of(self, environment: str, session_id: str) -> list[TokenSeen]:
         return self._store.tokens.tokens_of(environment, session_id)
 

@@ -207,3 +207,19 @@ class AppRef:
 class ImportResult:
     inserted: int
     already_present: int  # same environment and session_id: left as they were
+
+
+@dataclass(frozen=True, slots=True)
+class SharedEvent:
+    """One event as the team journal carries it. `session`: the session's non-secret
+    metadata when the event was pushed (epoch seconds for times). `actor` and `seq` are the
+    server's (its role name and sequence) once the event has been through the journal."""
+
+    event_uuid: str
+    kind: str
+    session_id: str
+    at: datetime
+    detail: str
+    actor: str = ""
+    session: dict[str, Any] = field(default_factory=dict)
+    seq: int | None = None

@@ -177,6 +177,9 @@ class Store:
     def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
         return self.history.events_of(environment, session_id)
 
+    def last_actors(self, environment: str, session_ids: list[str]) -> dict[str, str]:
+        return self.history.last_actors(environment, session_ids)
+
     def interrupted_logouts(
         self, environment: str, requested_before: datetime
     ) -> list[SessionRecord]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from transmit_admin.store.outbox import SharedEvent
+from transmit_admin.store.records import SharedEvent
 from transmit_admin.team.errors import SecretInEvent
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.")

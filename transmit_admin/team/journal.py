@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from transmit_admin.store.outbox import SharedEvent
+from transmit_admin.store.records import SharedEvent
 from transmit_admin.team import guard
 
 Conn = psycopg.Connection[tuple[Any, ...]]

@@ -5,6 +5,8 @@ Two ways to get them, both with a connection of their own (a LISTEN connection o
   `on_state(connected, reason)` are called **on that thread**: a Qt app hands them to the GUI
   thread with a signal (queued connection) or `loop.call_soon_threadsafe`.
 - `async for _ in journal_wakeups(aconn)`: psycopg's AsyncConnection on an asyncio loop.
+- `await watch_journal(open_async, on_wake, on_state)`: that, reconnecting, until cancelled;
+  the desktop window runs it on its qasync loop (see `ui/team_live.py` for the measurement).
 
 A notification carries no data: it only says "pull now". Pulling is what is reliable (see
 `journal.py`); a missed notification only delays, and the listener also wakes every
@@ -13,9 +15,10 @@ A notification carries no data: it only says "pull now". Pulling is what is reli
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import psycopg
@@ -102,3 +105,40 @@ async def journal_wakeups(aconn: psycopg.AsyncConnection[Any]) -> AsyncIterator[
     await aconn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
     async for _ in aconn.notifies():
         yield None
+
+
+async def watch_journal(
+    open_async: Callable[[], Awaitable[psycopg.AsyncConnection[Any]]],
+    on_wake: Callable[[], None],
+    on_state: Callable[[bool, str], None],
+    *,
+    reconnect_delay: float = 2.0,
+    idle_wake: float = 30.0,
+) -> None:
+    """`JournalListener`'s loop on an asyncio loop: LISTEN on a connection of its own,
+    `on_wake()` after each (re)connect, per notification burst and every `idle_wake`
+    seconds; `on_state(False, reason)` when the server is gone, then tries again every
+    `reconnect_delay` seconds. Runs until cancelled. The callbacks run on the loop."""
+    while True:
+        try:
+            aconn = await open_async()
+        except TeamError as exc:
+            log.info("team listener offline: %s", exc.sentence())
+            on_state(False, exc.sentence())
+            await asyncio.sleep(reconnect_delay)
+            continue
+        try:
+            async with aconn:
+                await aconn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(NOTIFY_CHANNEL)))
+                on_state(True, "")
+                on_wake()  # catch up on whatever happened while not listening
+                while True:
+                    # One burst (or the idle timeout) per round: a wake-up is "pull now".
+                    async for _ in aconn.notifies(timeout=idle_wake, stop_after=1):
+                        pass
+                    on_wake()
+        except psycopg.Error as exc:
+            reason = str(exc).strip() or type(exc).__name__
+            log.info("team listener offline: %s", reason)
+            on_state(False, "the team server closed the connection")
+        await asyncio.sleep(reconnect_delay)

@@ -8,6 +8,7 @@ and local work goes on; the outbox is pushed when the server is back.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 from collections.abc import Callable
@@ -18,13 +19,14 @@ from typing import Any
 import psycopg
 
 from transmit_admin.core.environment import Environment
-from transmit_admin.store.outbox import ApplyResult, SharedEvent, TeamLink, TeamOutbox
+from transmit_admin.store.outbox import ApplyResult, TeamLink, TeamOutbox
+from transmit_admin.store.records import SharedEvent
 from transmit_admin.store.store import Store
 from transmit_admin.team import claims, guard, journal, schema
 from transmit_admin.team.errors import SecretInEvent, TeamError, TeamRefused, TeamUnavailable
 from transmit_admin.team.live import JournalListener
 from transmit_admin.team.passwords import PasswordSource
-from transmit_admin.team.server import TeamServer, connect, explain
+from transmit_admin.team.server import TeamServer, connect, connect_async, explain
 
 PUSH_BATCH = 500
 
@@ -46,6 +48,8 @@ class SyncReport:
     skipped: int = 0
     refused_events: int = 0  # local events that carried a secret: never sent
     reason: str = ""
+    session_ids: tuple[str, ...] = ()  # sessions the pull changed (a window refreshes them)
+    new_sessions: int = 0  # sessions the pull added (a window reloads its table)
 
     def line(self) -> str:
         if self.state is TeamState.CONNECTED:
@@ -93,11 +97,32 @@ class TeamClient:
             return None
         return cls(store, environment, TeamServer.from_url(link.server), password)
 
+    @classmethod
+    def for_link(
+        cls,
+        store: Store,
+        environment: Environment,
+        password_for: Callable[[TeamServer], PasswordSource],
+    ) -> TeamClient | None:
+        """`from_link`, with the password source chosen once the server is known (its
+        keyring entry is named after the server: `passwords.password_source`)."""
+        link = TeamOutbox(store).link_of(environment.name)
+        if link is None:
+            return None
+        server = TeamServer.from_url(link.server)
+        return cls(store, environment, server, password_for(server))
+
     # -- connection ----------------------------------------------------------------------
 
     def open_connection(self) -> psycopg.Connection[Any]:
         """A new connection of its own (a listener's, a test's)."""
         return self._connector(self.server, self._password())
+
+    async def open_async_connection(self) -> psycopg.AsyncConnection[Any]:
+        """A new asyncio connection (a window's LISTEN). The password is read in a worker
+        thread: a keyring look-up is a D-Bus call and must not run on a GUI's loop thread."""
+        password = await asyncio.to_thread(self._password)
+        return await connect_async(self.server, password)
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed or self._conn.broken:
@@ -133,6 +158,14 @@ class TeamClient:
                     self.close()
                     if not (reused and attempt == 1):
                         raise explain(exc, self.server) from exc
+                except psycopg.errors.InsufficientPrivilege as exc:
+                    # A connection opened before `team remove-agent` stays open but has lost
+                    # the agents' rights: say so, as a new connection would (NOLOGIN).
+                    self.close()
+                    raise TeamRefused(
+                        f"The team server no longer lets {self.server.user!r} act in this "
+                        "team space (removed from the team?): ask the team owner."
+                    ) from exc
             raise AssertionError("unreachable")
 
     # -- setting up ----------------------------------------------------------------------
@@ -145,8 +178,10 @@ class TeamClient:
             lambda conn: schema.install_or_upgrade(conn, env.base_url, env.tenant_id)
         )
 
-    def join(self, *, share_history: bool = True) -> TeamLink:
-        """As an agent: checks schema version and tenant, then links this environment."""
+    def check(self) -> schema.TeamSpace:
+        """What `join` checks, without joining (Settings → Team's "Test connection"): the
+        server answers, the password is right, the schema is this version's, the space
+        serves this environment's tenant, and the role is an agent. Raises TeamError."""
 
         def check(conn: psycopg.Connection[Any]) -> schema.TeamSpace:
             space = schema.check_joinable(conn)
@@ -159,7 +194,11 @@ class TeamClient:
                 )
             return space
 
-        space: schema.TeamSpace = self._run(check)
+        return self._run(check)  # type: ignore[no-any-return]
+
+    def join(self, *, share_history: bool = True) -> TeamLink:
+        """As an agent: checks schema version and tenant, then links this environment."""
+        space = self.check()
         return self.outbox.link(
             self.environment.name, space.team_id, self.server.url, share_history=share_history
         )
@@ -244,6 +283,8 @@ class TeamClient:
             already_present=applied.already_present,
             skipped=applied.skipped,
             refused_events=refused,
+            session_ids=applied.session_ids,
+            new_sessions=applied.new_sessions,
         )
 
     def status(self) -> SyncReport:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from transmit_admin.ui.har import HarController
     from transmit_admin.ui.inspector import InspectorController
     from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
+    from transmit_admin.ui.team_live import TeamLive
 
 log = logging.getLogger(__name__)
 SPLITTERS = ("top_splitter", "main_splitter")
@@ -58,6 +59,7 @@ class MainController(QObject):
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
         self.interrupted_logouts: InterruptedLogoutCheck | None = None
+        self.team_live: TeamLive | None = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
@@ -150,6 +152,9 @@ class MainController(QObject):
         self.environments.show_current()
         self.interrupted_logouts = InterruptedLogoutCheck(ctx, bus, self)
         self.interrupted_logouts.start()
+        from transmit_admin.ui.team_mode import install_team_mode
+
+        self.team_live = install_team_mode(window, ctx, bus, activity)  # no-op outside a team
         self.ready.emit()
 
     def _wire_har(self, har_view: Any, inspector_view: Any) -> None:
@@ -264,6 +269,8 @@ class MainController(QObject):
             with contextlib.suppress(Exception):
                 await asyncio.shield(self._open_task)
         self.runner.cancel_all()
+        if self.team_live is not None:
+            await self.team_live.aclose()
         if self.inspector is not None:
             self.inspector.runner.cancel_all()
             await self.inspector.runner.wait_all()

@@ -40,6 +40,7 @@ from transmit_admin.core.lifecycle import SessionStatus
 from transmit_admin.core.redact import mask_email, mask_id
 from transmit_admin.core.timefmt import local_text, span_text, utc_text
 from transmit_admin.store.records import SessionQuery, SessionRecord, SortKey
+from transmit_admin.ui.sessions.actors import LastActors
 from transmit_admin.ui.sessions.paging import MAX_CACHED_PAGES, PAGE_SIZE, WALK_LIMIT, PageCache
 from transmit_admin.ui.sessions.seek import SeekFailed, count_at_path, cursor_at_path
 from transmit_admin.ui.sessions.style import status_color, status_icon
@@ -65,8 +66,9 @@ _ROW_ROLES = frozenset(
 )
 _STATUS_ROLES = frozenset({_FOREGROUND, _DECORATION})  # the Status column only
 
-COLUMNS = ("Status", "User", "App", "Factors", "Created", "Expires", "Last auth")
+COLUMNS = ("Status", "User", "App", "Factors", "Created", "Expires", "Last auth", "By")
 COL_STATUS, COL_USER, COL_APP, COL_FACTORS, COL_CREATED, COL_EXPIRES, COL_LAST_AUTH = range(7)
+COL_BY = 7  # who did the newest event (a teammate's role in team mode): ui/sessions/actors.py
 SORT_OF_COLUMN: dict[int, SortKey] = {
     COL_USER: "user",
     COL_CREATED: "created",
@@ -107,6 +109,10 @@ class SessionTableModel(QAbstractTableModel):
         self._count_done.connect(self._count_landed)
         self._redact = False
         self._rows = PageCache(store, query)
+        self._actors = LastActors(
+            lambda ids: self._rows.store.last_actors(self._rows.query.environment, ids), self
+        )
+        self._actors.loaded.connect(self._actors_loaded)
 
     # -- query ------------------------------------------------------------------------------
     @property
@@ -181,6 +187,7 @@ class SessionTableModel(QAbstractTableModel):
         self._wanted.clear()
         self._failed.clear()
         self._rows.reset(store, query, count)
+        self._actors.clear()
         self.endResetModel()
 
     def total(self) -> int:
@@ -266,6 +273,8 @@ class SessionTableModel(QAbstractTableModel):
             return record.app_name or record.app_id or "—"
         if column == COL_FACTORS:
             return " ".join(record.factors) or "—"
+        if column == COL_BY:
+            return self._actors.actor(record.session_id) or "—"
         moment = self._moment(record, column)
         return "—" if moment is None else short_relative(moment, now)
 
@@ -280,6 +289,8 @@ class SessionTableModel(QAbstractTableModel):
             return self.tr("Authentication methods (amr) used in this session: {0}").format(
                 ", ".join(record.factors) or self.tr("none known")
             )
+        if column == COL_BY:
+            return self.tr("Who did the newest event of this session (its timeline has all)")
         moment = self._moment(record, column)
         if moment is None and column == COL_EXPIRES:
             ended = record.revoked_at or record.ended_at
@@ -336,8 +347,16 @@ class SessionTableModel(QAbstractTableModel):
         fresh = self._rows.store.get_session(self._rows.query.environment, session_id)
         if fresh is None:
             return
+        self._actors.forget(session_id)
         self._rows.replace(row, fresh)
         self._repaint_row(row)
+
+    def _actors_loaded(self, session_ids: list[str]) -> None:
+        for session_id in session_ids:
+            row = self._rows.row_of(session_id)
+            if row is not None:
+                cell = self.index(row, COL_BY)
+                self.dataChanged.emit(cell, cell)
 
     def apply_result(self, session_id: str, status: str | None) -> None:
         """Shows the status an action's result reported, without a store read (bulk work
