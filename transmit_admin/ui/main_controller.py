@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
@@ -22,9 +23,15 @@ if TYPE_CHECKING:
     from transmit_admin.app import AppContext
     from transmit_admin.ui.environment_controller import EnvironmentController
     from transmit_admin.ui.inspector import InspectorController
+    from transmit_admin.ui.store_watch import StoreWatcher
 
 log = logging.getLogger(__name__)
 SPLITTERS = ("top_splitter", "main_splitter")
+
+
+def _file_of(store: Any) -> Path | None:
+    path = getattr(store, "path", None)
+    return path if isinstance(path, Path) else None
 
 
 class MainController(QObject):
@@ -54,6 +61,7 @@ class MainController(QObject):
         self._open_task: asyncio.Task[Any] | None = None
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
+        self.watcher: StoreWatcher | None = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
@@ -95,6 +103,7 @@ class MainController(QObject):
         from transmit_admin.ui.inspector import InspectorController, InspectorView
         from transmit_admin.ui.mailbox import MailboxView
         from transmit_admin.ui.sessions import SessionActions, SessionDetailsView, SessionsPanel
+        from transmit_admin.ui.store_watch import StoreWatcher
 
         self.ctx = ctx
         if self._closing:  # the window was closed while the context was being built
@@ -136,6 +145,10 @@ class MainController(QObject):
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
         self.environments.show_current()
+        self.watcher = StoreWatcher(
+            bus, lambda: _file_of(ctx.store), lambda: ctx.environment.name, self
+        )
+        self.watcher.start()
         self.ready.emit()
 
     # --- commands --------------------------------------------------------------------------
@@ -231,6 +244,8 @@ class MainController(QObject):
     async def aclose(self) -> None:
         """Cancels running work and releases the context (sandbox, clients, stores)."""
         self._closing = True
+        if self.watcher is not None:
+            self.watcher.stop()
         if self._open_task is not None and not self._open_task.done():
             # Not cancelled: the worker thread would finish anyway and its sandbox leak.
             with contextlib.suppress(Exception):

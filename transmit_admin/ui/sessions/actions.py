@@ -174,7 +174,7 @@ class SessionActions(QObject):
         self.bus.activity.emit(action, result.message, result.ok)
         self.sessions.show_result(result.message, result.ok)
 
-    def _start(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
+    def _start(self, name: str, coro: Coroutine[Any, Any, Any]) -> bool:
         title = self.tr(TASK_TITLES.get(name, name))
 
         def failed(message: str) -> None:
@@ -187,8 +187,9 @@ class SessionActions(QObject):
             self.sessions.show_result(
                 self.tr("Still busy with the previous {0}.").format(name), False
             )
+        return started is not None
 
-    def _ask(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+    def _ask(self, dialog: QDialog, on_accept: Callable[[], object]) -> None:
         if self.dialog is not None:
             self.dialog.reject()
         self.dialog = dialog
@@ -213,6 +214,15 @@ class SessionActions(QObject):
         ids = self.sessions.selected_ids()
         if not ids:
             return
+        if all(self.bus.is_revoking(i) for i in ids):
+            # A second Del while the answer is awaited: not an error, say where it stands.
+            self.sessions.show_result(
+                self.tr("Already being revoked; waiting for Transmit's answer.")
+                if len(ids) == 1
+                else self.tr("These sessions are already being revoked."),
+                True,
+            )
+            return
         if len(ids) > MAX_SELECTED:
             self.sessions.show_result(
                 self.tr("More than {0} sessions are selected; narrow the selection.").format(
@@ -231,10 +241,19 @@ class SessionActions(QObject):
             self._start_revoke(ids)
 
     def _start_revoke(self, ids: list[str]) -> None:
-        self._start("revoke", self._revoke_one(ids[0]) if len(ids) == 1 else self.revoke_many(ids))
+        # "revoking…" on the rows at once: at high latency the answer takes seconds.
+        self.bus.begin_revoking(ids)
+        coro = self._revoke_one(ids[0]) if len(ids) == 1 else self.revoke_many(ids)
+        if not self._start("revoke", coro):
+            self.bus.end_revoking(ids)
 
     async def _revoke_one(self, session_id: str) -> None:
-        self._report(self.tr("Revoke"), await self.ctx.service.revoke(session_id))
+        try:
+            result = await self.ctx.service.revoke(session_id)
+        finally:
+            self.bus.end_revoking([session_id])
+            self.bus.store_written.emit()  # the store's own marks ("unconfirmed") now
+        self._report(self.tr("Revoke"), result)
 
     async def revoke_many(self, ids: list[str]) -> list[ActionResult]:
         """Bulk revoke with progress and per-row results; cancellable from the activity panel.
@@ -252,6 +271,7 @@ class SessionActions(QObject):
             # No store read per row on the GUI thread: the result carries the new status.
             progress.advance(result)
             model.apply_result(result.session_id, result.status)
+            self.bus.end_revoking([result.session_id])
 
         try:
             results = await revoke_many_off_loop(
@@ -261,6 +281,8 @@ class SessionActions(QObject):
             progress.end(user_message(exc, action="revoke"), False)
             raise
         finally:
+            self.bus.end_revoking(ids)  # cancelled or never sent: no answer will come
+            self.bus.store_written.emit()
             self._update_enabled(self.sessions.selected_ids())
         shown = self.sessions.current_id()
         if shown is not None:

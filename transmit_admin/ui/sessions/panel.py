@@ -116,6 +116,7 @@ class SessionsPanel(QWidget):
 
         self.model = SessionTableModel(ctx.store, self._query(), self)
         self.model.set_redaction(bus.redaction_enabled())
+        self.model.set_mark_source(bus.session_mark)
         self.table = QTableView(self)
         self.table.setObjectName("sessionTable")
         self.table.setModel(self.model)
@@ -177,6 +178,7 @@ class SessionsPanel(QWidget):
         find.activated.connect(self.focus_search)
         bus.session_changed.connect(self.model.refresh_session)
         bus.sessions_reloaded.connect(self.reload)
+        bus.marks_changed.connect(self.model.repaint_statuses)
         bus.environment_changed.connect(self._environment_changed)
         bus.redaction_changed.connect(self.model.set_redaction)
         bus.redaction_changed.connect(self.message.set_redaction)
