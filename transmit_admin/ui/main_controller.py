@@ -230,6 +230,8 @@ class MainController(QObject):
         if watched is self.window:
             if event.type() == QEvent.Type.Close:
                 self.save_state()
+                if self.watcher is not None:  # its connection must not outlive the window
+                    self.watcher.stop()
             elif event.type() in (
                 QEvent.Type.PaletteChange,
                 QEvent.Type.ApplicationPaletteChange,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -22,7 +23,9 @@ from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.inspector import render
 from transmit_admin.ui.inspector.masking import mask_mapping, mask_report_json
 from transmit_admin.ui.inspector.paste_edit import LARGE_PASTE_CHARS
+from transmit_admin.ui.inspector.session_line import SessionMatch, session_line
 from transmit_admin.ui.inspector.view import InspectorView
+from transmit_admin.ui.session_marks import SessionMark
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
@@ -81,6 +84,8 @@ class InspectorController(QObject):
         self.inspection: Inspection | None = None
         self.report: TokenReport | None = None
         self.tracked_session_id: str | None = None
+        self.match: SessionMatch | None = None
+        self._mark_shown: SessionMark | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -111,6 +116,10 @@ class InspectorController(QObject):
         bus.redaction_changed.connect(self._redaction_changed)
         bus.inspect_text.connect(self.set_text)
         bus.environment_changed.connect(self._environment_changed)
+        # The verdict names the tracked session's state: it follows the store like the table.
+        bus.session_changed.connect(self._session_changed)
+        bus.sessions_reloaded.connect(self._session_records_changed)
+        bus.marks_changed.connect(self._marks_changed)
 
     # --- input -----------------------------------------------------------------------------
     @property
@@ -236,7 +245,8 @@ class InspectorController(QObject):
     def _select(self, index: int) -> None:
         reports = list(self.inspection.reports) if self.inspection is not None else []
         self.report = reports[index] if 0 <= index < len(reports) else None
-        self.tracked_session_id = self._lookup_session(self.report)
+        self.match = self._lookup_session(self.report)
+        self.tracked_session_id = self.match.session_id if self.match else None
         self._render()
 
     def refresh(self) -> None:
@@ -260,6 +270,7 @@ class InspectorController(QObject):
             return
         redact = self.bus.redaction_enabled()
         render.fill_banner(view.banner, report, redact)
+        self._show_session_line()
         view.segments.setHtml(render.segments_html(report, view.palette(), redact))
         render.fill_checks(view.checks, report, redact)
         self._fit_checks()
@@ -298,7 +309,50 @@ class InspectorController(QObject):
         return mask_report_json(data) if self.bus.redaction_enabled() else data
 
     # --- sessions --------------------------------------------------------------------------
-    def _lookup_session(self, report: TokenReport | None) -> str | None:
+    def _show_session_line(self) -> None:
+        line = self.view.banner.session
+        match, report, ctx = self.match, self.report, self.ctx
+        if match is None or report is None or ctx is None:
+            line.clear()
+            line.hide()
+            return
+        self._mark_shown = self.bus.session_mark(match.session_id)
+        try:
+            events = ctx.store.events_of(ctx.environment.name, match.session_id)
+        except Exception:  # the verdict must show even if the store cannot be read
+            log.warning("reading the events of a token's session failed", exc_info=True)
+            events = []
+        text = session_line(
+            match,
+            report,
+            events,
+            self._mark_shown,
+            ctx.actor,
+            datetime.now(UTC),
+        )
+        line.setText(text)
+        line.setToolTip(text)
+        line.show()
+
+    def _marks_changed(self) -> None:
+        if self.tracked_session_id is not None and (
+            self.bus.session_mark(self.tracked_session_id) != self._mark_shown
+        ):
+            self._show_session_line()
+
+    def _session_changed(self, session_id: str) -> None:
+        if session_id == self.tracked_session_id:
+            self._session_records_changed()
+
+    def _session_records_changed(self) -> None:
+        if self.report is None or self.ctx is None:
+            return
+        self.match = self._lookup_session(self.report)
+        self.tracked_session_id = self.match.session_id if self.match else None
+        self._show_session_line()
+        self._show_session_buttons()
+
+    def _lookup_session(self, report: TokenReport | None) -> SessionMatch | None:
         if report is None or self.ctx is None:
             return None
         try:
@@ -322,8 +376,12 @@ class InspectorController(QObject):
         self._status(result.message)
         self.bus.activity.emit(self.tr("Track session"), result.message, bool(result.ok))
         if result.ok:
+            self.match = self._lookup_session(self.report)
+            self.tracked_session_id = result.session_id or (
+                self.match.session_id if self.match else None
+            )
             self.bus.sessions_reloaded.emit()
-            self.tracked_session_id = result.session_id or self._lookup_session(self.report)
+            self._show_session_line()
             self._show_session_buttons()
 
     def _show_session_buttons(self) -> None:
@@ -332,6 +390,24 @@ class InspectorController(QObject):
         view.track_button.setVisible(trackable)
         view.open_button.setVisible(self.tracked_session_id is not None)
         view.actions_row.setVisible(trackable or self.tracked_session_id is not None)
+        # A match on a forged token's claims is never the obvious next step: the button says
+        # what the match rests on and is never the default (Enter does not press it).
+        unverified = self.match is not None and not self.match.verified
+        view.open_button.setText(
+            self.tr("&Open session (matched on unverified claims)")
+            if unverified
+            else self.tr("&Open session")
+        )
+        view.open_button.setToolTip(
+            self.tr(
+                "This token does not verify: the session was found by its jti claim only, "
+                "which a forged token can copy. Opening it shows a real user's session."
+            )
+            if unverified
+            else self.tr("Show the tracked session this token belongs to")
+        )
+        view.open_button.setDefault(self.match is not None and self.match.verified)
+        view.open_button.setAutoDefault(False)
 
     def _open_session(self) -> None:
         if self.tracked_session_id:

@@ -35,7 +35,12 @@ from transmit_admin.core.timefmt import describe, relative, span_text, utc_text
 from transmit_admin.store.records import SessionEvent, SessionRecord, TokenSeen
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.redaction import mask_text
-from transmit_admin.ui.session_marks import mark_explanation, shown_mark, status_text
+from transmit_admin.ui.session_marks import (
+    SessionMark,
+    mark_explanation,
+    shown_mark,
+    status_text,
+)
 from transmit_admin.ui.sessions.style import status_color
 
 ACCESS_KINDS = ("user_access_token",)
@@ -106,6 +111,7 @@ class SessionDetailsView(QWidget):
         self.bus = bus
         self.session_id: str | None = None
         self.details: SessionDetails | None = None
+        self._mark_shown: SessionMark | None = None
         self.placeholder = QLabel(self.tr("Select a session in the table to see it here."), self)
         self.placeholder.setAccessibleName(self.tr("No session selected"))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -178,7 +184,7 @@ class SessionDetailsView(QWidget):
         bus.session_changed.connect(self._changed)
         bus.sessions_reloaded.connect(self.refresh)
         bus.redaction_changed.connect(lambda _on: self.refresh())
-        bus.marks_changed.connect(self.refresh)
+        bus.marks_changed.connect(self._marks_changed)
         bus.environment_changed.connect(self.clear)
 
     # -- public -----------------------------------------------------------------------------
@@ -204,6 +210,13 @@ class SessionDetailsView(QWidget):
         self._render(details)
         self.placeholder.hide()
         self.scroller.show()
+
+    def _marks_changed(self) -> None:
+        # Cheap unless this session's mark changed (a bulk revoke changes hundreds).
+        if self.session_id is not None and self.bus.session_mark(self.session_id) != (
+            self._mark_shown
+        ):
+            self.refresh()
 
     def _changed(self, session_id: str) -> None:
         if session_id == self.session_id:
@@ -235,7 +248,8 @@ class SessionDetailsView(QWidget):
     def _render(self, details: SessionDetails) -> None:
         record, now = details.record, details.now
         who = self._email(record.email) if record.email else self._id(record.user_id)
-        mark = shown_mark(record.status, self.bus.session_mark(record.session_id))
+        self._mark_shown = self.bus.session_mark(record.session_id)
+        mark = shown_mark(record.status, self._mark_shown)
         shown_status = status_text(record.status, mark)
         self.title.setText(self.tr("{0} · {1}").format(who, shown_status))
         self.title.setStyleSheet(f"color: {status_color(record.status)};")
