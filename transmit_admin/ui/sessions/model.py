@@ -273,8 +273,8 @@ class SessionTableModel(QAbstractTableModel):
             return self._user_text(record)
         if column == COL_APP:
             return record.app_name or record.app_id or "—"
-        if column == COL_FACTORS:
-            return " ".join(record.factors) or "—"
+        if column == COL_FACTORS:  # as the chips show them: the newest first
+            return " ".join(reversed(record.factors)) or "—"
         moment = self._moment(record, column)
         return "—" if moment is None else short_relative(moment, now)
 
@@ -290,9 +290,9 @@ class SessionTableModel(QAbstractTableModel):
                 mask_id(record.user_id) if self._redact else record.user_id
             )
         if column == COL_FACTORS:
-            return self.tr("Authentication methods (amr) used in this session: {0}").format(
-                ", ".join(record.factors) or self.tr("none known")
-            )
+            return self.tr(
+                "Authentication methods (amr) used in this session, newest first: {0}"
+            ).format(", ".join(reversed(record.factors)) or self.tr("none known"))
         moment = self._moment(record, column)
         if moment is None and column == COL_EXPIRES:
             ended = record.revoked_at or record.ended_at
