@@ -99,6 +99,8 @@ def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
     seen: list[int] = []
     activity.progress.advanced.connect(lambda done, total, message, ok: seen.append(done))
     _click(qtbot, fresh_window.window, actions.revoke)
+    assert actions.dialog is not None  # two or more sessions are confirmed with the count
+    actions.dialog.accept()
     qtbot.waitUntil(
         lambda: activity.progress.done == 50 and not activity.progress.running, timeout=30_000
     )
@@ -283,6 +285,8 @@ def test_check_alive_reauthenticate_note_and_sync(qtbot, fresh_window):
         )
 
     _click(qtbot, fresh_window.window, actions.reauth)
+    assert actions.dialog is not None  # it extends the customer's session: asked first
+    qtbot.mouseClick(actions.dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "re-authenticated silently" in panel.message.text(), timeout=10_000)
     after = store.get_session(env_name, session_id)
     assert after.expires_at > before.expires_at  # the session was extended
@@ -336,6 +340,8 @@ def test_bulk_revoke_without_a_secret_says_so_and_changes_nothing(qtbot, fresh_w
         )
     ids = panel.selected_ids()
     _click(qtbot, fresh_window.window, actions.revoke)
+    assert actions.dialog is not None
+    actions.dialog.accept()
     qtbot.waitUntil(lambda: not activity.progress.running, timeout=10_000)
     qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=5_000)
     assert "No client secret" in panel.message.text()

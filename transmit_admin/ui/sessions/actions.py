@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
+from transmit_admin.core.lifecycle import SESSION_LIFETIME, SessionStatus
 from transmit_admin.core.redact import mask_email, mask_id
+from transmit_admin.core.timefmt import utc_text
 from transmit_admin.services.results import ActionResult
 from transmit_admin.ui.activity import bulk_progress
 from transmit_admin.ui.bus import UiBus
@@ -26,6 +29,7 @@ from transmit_admin.ui.icons import icon
 from transmit_admin.ui.sessions.bulk import revoke_many_off_loop
 from transmit_admin.ui.sessions.dialogs import (
     CompleteFactorDialog,
+    ConfirmReauthenticateDialog,
     ConfirmRevokeDialog,
     MagicLinkDialog,
     NoteDialog,
@@ -34,6 +38,7 @@ from transmit_admin.ui.sessions.dialogs import (
 )
 from transmit_admin.ui.sessions.magic_link import magic_link_flow
 from transmit_admin.ui.sessions.panel import MAX_SELECTED, SessionsPanel
+from transmit_admin.ui.sessions.user_sessions import sessions_at_transmit
 from transmit_admin.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -232,11 +237,20 @@ class SessionActions(QObject):
             )
             return
         env = self.ctx.environment
-        if env.production:
-            self._ask(
-                ConfirmRevokeDialog(len(ids), env.name, self.window),
-                lambda: self._start_revoke(ids),
+        # One session is one click outside production; two or more (most of them perhaps
+        # off screen) are confirmed with their count everywhere.
+        if env.production or len(ids) > 1:
+            users = len(
+                {
+                    record.user_id
+                    for row in self.sessions.selected_rows()
+                    if (record := self.sessions.model.record_at(row)) is not None
+                }
             )
+            dialog = ConfirmRevokeDialog(
+                len(ids), env.name, self.window, users=max(users, 1), production=env.production
+            )
+            self._ask(dialog, lambda: self._start_revoke(ids))
         else:
             self._start_revoke(ids)
 
@@ -314,7 +328,32 @@ class SessionActions(QObject):
         if self.bus.redaction_enabled():
             shown = mask_email(record.email) if record.email else mask_id(record.user_id)
         dialog = TypeToConfirmDialog(expected, self.ctx.environment.name, self.window, shown=shown)
+        tracked = sum(
+            1
+            for r in self.ctx.store.sessions_of_user(self.ctx.environment.name, record.user_id)
+            if r.status is SessionStatus.ACTIVE
+        )
+        dialog.show_counts(tracked, self.tr("asking for its list…"))
         self._ask(dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id)))
+
+        def listed(count: int) -> None:
+            if self.dialog is dialog:
+                dialog.show_counts(tracked, self.tr("{0} active session(s) listed.").format(count))
+
+        def unlisted(message: str) -> None:
+            if self.dialog is dialog:
+                dialog.show_counts(
+                    tracked, self.tr("its list could not be read ({0}).").format(message)
+                )
+
+        self.runner.start(
+            "count user sessions",
+            sessions_at_transmit(self.ctx, record.user_id),
+            on_result=listed,
+            on_error=unlisted,
+            report=False,
+            replace=True,
+        )
 
     async def _revoke_user(self, user_ref: str) -> None:
         result = await self.ctx.service.revoke_user(user_ref)
@@ -377,8 +416,16 @@ class SessionActions(QObject):
 
     def reauthenticate_selected(self) -> None:
         record = self._one()
-        if record is not None:
-            self._start("re-authenticate", self._reauth(record.session_id))
+        if record is None:
+            return
+        who = record.email or record.user_id
+        if self.bus.redaction_enabled():
+            who = mask_email(record.email) if record.email else mask_id(record.user_id)
+        until = utc_text(datetime.now(UTC) + SESSION_LIFETIME)
+        self._ask(
+            ConfirmReauthenticateDialog(who, until, self.window),
+            lambda: self._start("re-authenticate", self._reauth(record.session_id)),
+        )
 
     async def _reauth(self, session_id: str) -> None:
         self._report(self.tr("Re-authenticate"), await self.ctx.service.reauthenticate(session_id))

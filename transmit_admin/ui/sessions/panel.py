@@ -171,6 +171,7 @@ class SessionsPanel(QWidget):
         self.app_filter.currentIndexChanged.connect(self.apply_filters)
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.selectionModel().selectionChanged.connect(self._emit_selection)
+        self.table.selectionModel().selectionChanged.connect(self._update_count)
         self.model.modelReset.connect(self._emit_selection)
         self.model.modelReset.connect(self._update_count)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
@@ -256,14 +257,30 @@ class SessionsPanel(QWidget):
             header.setSortIndicator(self.model.sort_column(), wanted)
             header.blockSignals(False)
 
-    def _update_count(self) -> None:
+    def _update_count(self, *_: Any) -> None:
         total = self.model.total()
         locale = QLocale()
         locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)  # "1,234"
         text = self.tr("{0} sessions").format(locale.toString(total))
         if total == 1:
             text = self.tr("1 session")
+        selected = self.selected_count()
+        if selected > 1:  # what a Revoke would act on, rows off screen included
+            text += self.tr(" · {0} selected").format(locale.toString(selected))
         self.count_label.setText(text)
+
+    def selected_count(self) -> int:
+        """Selected rows, counted from the selection's ranges (no ids read)."""
+        selection = self.table.selectionModel().selection()
+        ranges = (selection.at(n) for n in range(selection.count()))
+        spans = sorted((r.top(), r.bottom()) for r in ranges)
+        total, last = 0, -1
+        for top, bottom in spans:
+            start = max(top, last + 1)
+            if bottom >= start:
+                total += bottom - start + 1
+            last = max(last, bottom)
+        return total
 
     # -- selection --------------------------------------------------------------------------
     def selected_rows(self, limit: int = MAX_SELECTED + 1) -> list[int]:
