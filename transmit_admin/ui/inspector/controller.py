@@ -25,6 +25,7 @@ from transmit_admin.ui.inspector.masking import mask_mapping, mask_report_json
 from transmit_admin.ui.inspector.paste_edit import LARGE_PASTE_CHARS
 from transmit_admin.ui.inspector.session_line import SessionMatch, session_line
 from transmit_admin.ui.inspector.view import InspectorView
+from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.session_marks import SessionMark
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
@@ -81,6 +82,7 @@ class InspectorController(QObject):
         self.runner = runner or TaskRunner(bus, self)
         self.runner.add_spinner(view.spinner)
         self._text = ""
+        self._status_message = ""
         self.inspection: Inspection | None = None
         self.report: TokenReport | None = None
         self.tracked_session_id: str | None = None
@@ -161,7 +163,8 @@ class InspectorController(QObject):
                 "[{0:,} characters pasted: too long to show; inspected in full]"
             ).format(len(self._text))
         else:
-            shown = redact_secrets(self._text) if redacting else self._text
+            # Emails and ids too (a token response's session_id), as everywhere else.
+            shown = mask_text(redact_secrets(self._text)) if redacting else self._text
         edit.show_summary(shown)
         # While redacting, the field shows a masked copy: editing it would edit the mask.
         edit.setReadOnly(redacting)
@@ -441,6 +444,7 @@ class InspectorController(QObject):
         check.blockSignals(False)
         self._show_input()
         self._render()
+        self._status(self._status_message)
 
     def _environment_changed(self) -> None:
         # The verdict depends on the environment's keys and policy: inspect again.
@@ -448,5 +452,9 @@ class InspectorController(QObject):
             self.inspect_now()
 
     def _status(self, message: str) -> None:
-        self.view.status.setText(message)
-        self.view.status.setToolTip(message)
+        self._status_message = message
+        # A track result names the user ("tracked: user … <ann@example.com>"): masked while
+        # redacting, re-rendered when the switch changes.
+        shown = mask_text(message) if self.bus.redaction_enabled() else message
+        self.view.status.setText(shown)
+        self.view.status.setToolTip(shown)
