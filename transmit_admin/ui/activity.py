@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -100,6 +101,7 @@ class ActivityPanel(QWidget):
         self.bus = bus
         self.runner = TaskRunner(bus, self)
         self.progress = bulk_progress(bus)
+        self.export_dialog: QFileDialog | None = None  # while Export's dialog is open
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Activity"))
         self.tabs.setDocumentMode(True)
@@ -286,12 +288,29 @@ class ActivityPanel(QWidget):
         )
 
     def _choose_export(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
+        # The user's documents folder, not the working folder (often the app's install or
+        # home directory); open(), not exec(): no nested event loop under qasync.
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        # Not created for the user: a machine without it gets the home folder.
+        folder = documents if documents and Path(documents).is_dir() else str(Path.home())
+        dialog = QFileDialog(
             self,
             self.tr("Export the audit log"),
-            "audit.csv",
+            str(Path(folder) / "audit.csv"),
             self.tr("CSV (*.csv);;JSON (*.json)"),
         )
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(
+            lambda path: self._export_chosen(path, dialog.selectedNameFilter())
+        )
+        self.export_dialog = dialog
+        dialog.finished.connect(lambda _code: setattr(self, "export_dialog", None))
+        dialog.open()
+
+    def _export_chosen(self, path: str, chosen: str) -> None:
         if path:
             fmt: ExportFormat = "json" if path.endswith(".json") or "JSON" in chosen else "csv"
             self.export_audit(Path(path), fmt)
@@ -324,9 +343,12 @@ def _entry(action: str, message: str, ok: bool) -> RecentEntry:
 
 
 def _write_audit(store: Any, path: Path, fmt: ExportFormat) -> int:
+    """Readable by the user only, as the CLI's export: the log names users and sessions."""
     temporary = path.with_name(path.name + ".part")
     try:
-        with temporary.open("w", encoding="utf-8", newline="") as fp:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a leftover .part file keeps its old mode through O_TRUNC
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fp:
             count = int(store.export_audit(fp, fmt))
         temporary.replace(path)
     except BaseException:
