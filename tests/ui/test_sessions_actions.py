@@ -277,7 +277,7 @@ def test_check_alive_reauthenticate_note_and_sync(qtbot, fresh_window):
     before = store.get_session(env_name, session_id)
 
     _click(qtbot, fresh_window.window, actions.check_alive)
-    qtbot.waitUntil(lambda: panel.message.text().startswith("alive"), timeout=10_000)
+    qtbot.waitUntil(lambda: ": alive" in panel.message.text(), timeout=10_000)
     with SandboxAdmin(fresh_window.info) as admin:
         assert _logouts(admin) == []  # no side effect at Transmit
         assert any(

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from transmit_admin.core.redact import mask_id, redact_secrets
+from transmit_admin.core.redact import mask_email, mask_id, redact_secrets
 from transmit_admin.core.timefmt import local_text, utc_text
 from transmit_admin.services.results import ActionResult
 from transmit_admin.ui.bus import UiBus
@@ -140,13 +140,14 @@ class ActivityPanel(QWidget):
                 self.tr("When"),
                 self.tr("Who"),
                 self.tr("Action"),
+                self.tr("User"),
                 self.tr("Target"),
                 self.tr("Outcome"),
                 self.tr("Detail"),
             ]
         )
         self.audit.setRootIsDecorated(False)
-        for column, width in enumerate((170, 70, 90, 150, 80)):
+        for column, width in enumerate((150, 70, 90, 190, 120, 80)):
             self.audit.setColumnWidth(column, width)
         self.audit.setAccessibleName(self.tr("Audit log"))
         self.audit.setToolTip(self.tr("The append-only audit log, newest first"))
@@ -205,6 +206,16 @@ class ActivityPanel(QWidget):
 
     def recent_data(self, row: int, column: int, role: int) -> Any:
         return self.recent_model.index(row, column).data(role)
+
+    def _user(self, email: str | None, user_id: str | None) -> str:
+        """Who an audit entry was about: recorded with it, or (older entries) from the
+        session's record (store.rows.AUDIT_SELECT)."""
+        redact = self.bus.redaction_enabled()
+        if email:
+            return mask_email(email) if redact else email
+        if user_id:
+            return mask_id(user_id) if redact else user_id
+        return "—"
 
     def _shown(self, message: str) -> str:
         if not self.bus.redaction_enabled():
@@ -273,13 +284,14 @@ class ActivityPanel(QWidget):
                     local_text(entry.at),
                     entry.actor,
                     entry.action,
+                    self._user(entry.user_email, entry.user_id),
                     mask_id(entry.target) if self.bus.redaction_enabled() else entry.target,
                     entry.outcome,
                     self._shown(entry.detail),
                 ]
             )
             item.setToolTip(0, utc_text(entry.at))
-            item.setToolTip(5, self._shown(entry.detail))
+            item.setToolTip(6, self._shown(entry.detail))
             self.audit.addTopLevelItem(item)
         self.audit_status.setText(
             self.tr("Newest {0} entries; Export writes them all.").format(len(entries))

@@ -174,10 +174,21 @@ class SessionActions(QObject):
             action.setEnabled(len(ids) == 1)
 
     # -- helpers ----------------------------------------------------------------------------
+    def _about(self, session_id: str) -> str:
+        """Who and which session a line is about: "ann@example.com · session 9lgd…xy".
+        The email is masked where the line is shown while redacting (`mask_text`); the
+        session id is always its short form, the one the table shows while redacting."""
+        record = self.ctx.store.get_session(self.ctx.environment.name, session_id)
+        short = self.tr("session {0}").format(mask_id(session_id))
+        if record is None:
+            return short
+        return f"{record.email or record.user_id} · {short}"
+
     def _report(self, action: str, result: ActionResult) -> None:
         self.bus.session_changed.emit(result.session_id)
-        self.bus.activity.emit(action, result.message, result.ok)
-        self.sessions.show_result(result.message, result.ok)
+        line = f"{self._about(result.session_id)}: {result.message}"
+        self.bus.activity.emit(action, line, result.ok)
+        self.sessions.show_result(line, result.ok)
 
     def _start(self, name: str, coro: Coroutine[Any, Any, Any]) -> bool:
         title = self.tr(TASK_TITLES.get(name, name))
@@ -323,6 +334,7 @@ class SessionActions(QObject):
         record = self._one()
         if record is None:
             return
+        who = record.email or record.user_id
         expected = record.email or record.user_id
         shown = None
         if self.bus.redaction_enabled():
@@ -334,7 +346,9 @@ class SessionActions(QObject):
             if r.status is SessionStatus.ACTIVE
         )
         dialog.show_counts(tracked, self.tr("asking for its list…"))
-        self._ask(dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id)))
+        self._ask(
+            dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id, who))
+        )
 
         def listed(count: int) -> None:
             if self.dialog is dialog:
@@ -355,12 +369,20 @@ class SessionActions(QObject):
             replace=True,
         )
 
-    async def _revoke_user(self, user_ref: str) -> None:
+    async def _revoke_user(self, user_ref: str, who: str) -> None:
         result = await self.ctx.service.revoke_user(user_ref)
         for session_id in result.revoked:
             self.bus.session_changed.emit(session_id)
-        self.bus.activity.emit(self.tr("Revoke user"), result.message, result.ok)
-        self.sessions.show_result(result.message, result.ok)
+        # Named as the agent knows the user (the email they typed), not by the user id the
+        # service's sentence uses.
+        if result.ok:
+            line = self.tr("{0}: logged out of all sessions at Transmit; {1} tracked").format(
+                who, len(result.revoked)
+            ) + self.tr(" session(s) marked revoked")
+        else:
+            line = f"{who}: {result.message}"
+        self.bus.activity.emit(self.tr("Revoke user"), line, result.ok)
+        self.sessions.show_result(line, result.ok)
 
     # -- magic link -------------------------------------------------------------------------
     def send_magic_link(self) -> None:
@@ -385,7 +407,7 @@ class SessionActions(QObject):
 
     async def _send(self, session_id: str, email: str) -> None:
         result = await self.flow.send(session_id, email)
-        self.sessions.show_result(result.message, result.ok)
+        self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
 
     def complete_magic_link(self) -> None:
         ids = self.sessions.selected_ids()
@@ -403,7 +425,7 @@ class SessionActions(QObject):
 
     async def _complete(self, session_id: str, code_or_url: str) -> None:
         result = await self.flow.complete(session_id, code_or_url)
-        self.sessions.show_result(result.message, result.ok)
+        self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
 
     # -- alive, re-authenticate, sync, note -------------------------------------------------
     def check_alive_selected(self) -> None:
