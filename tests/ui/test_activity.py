@@ -37,7 +37,9 @@ def store(tmp_path: Path):
 
 @pytest.fixture
 def panel(qtbot, bus, store):
-    widget = ActivityPanel(SimpleNamespace(store=store), bus)
+    widget = ActivityPanel(
+        SimpleNamespace(store=store, environment=SimpleNamespace(name="env")), bus
+    )
     qtbot.addWidget(widget)
     return widget
 

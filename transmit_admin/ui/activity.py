@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 __all__ = ["MAX_RECENT", "MESSAGE_ROLE", "ActivityPanel", "BulkProgress", "bulk_progress"]
 
 AUDIT_SHOWN = 500  # newest audit entries shown; the export has them all
+AUDIT_SCAN = 20 * AUDIT_SHOWN  # entries read to find them (other environments are skipped)
 BAR_INTERVAL_MS = 50
 ExportFormat = Literal["csv", "json"]
 
@@ -184,6 +185,7 @@ class ActivityPanel(QWidget):
 
         bus.activity.connect(self.add_activity)
         bus.redaction_changed.connect(self._redaction_changed)
+        bus.environment_changed.connect(self._environment_changed)
         self.progress.started.connect(self._bulk_started)
         self.progress.advanced.connect(self._bulk_advanced)
         self.progress.ended.connect(self._bulk_ended)
@@ -226,6 +228,20 @@ class ActivityPanel(QWidget):
         self.recent_model.redaction_changed()
         if self.tabs.currentIndex() == 1:
             self.load_audit()
+
+    def _environment_changed(self) -> None:
+        # The previous environment's audit rows and the last bulk line must not be read as
+        # this one's: the audit is read again (or on showing), a finished bulk line goes.
+        # A bulk action still running keeps its line: its results are still coming.
+        if not self.progress.running:
+            self.progress_row.hide()
+            self.bar_label.clear()
+            self.progress_row.setToolTip("")
+        if self.tabs.currentIndex() == 1:
+            self.load_audit()
+        else:
+            self.audit.clear()
+            self.audit_status.clear()
 
     def _bulk_started(self, title: str, total: int) -> None:
         self.tabs.setCurrentIndex(0)
@@ -277,7 +293,7 @@ class ActivityPanel(QWidget):
 
     def load_audit(self) -> None:
         self.audit.clear()
-        entries = list(self.ctx.store.iter_audit(limit=AUDIT_SHOWN))
+        entries = self._current_entries()
         for entry in entries:
             item = QTreeWidgetItem(
                 [
@@ -298,6 +314,19 @@ class ActivityPanel(QWidget):
             if len(entries) >= AUDIT_SHOWN
             else self.tr("{0} entries").format(len(entries))
         )
+
+    def _current_entries(self) -> list[Any]:
+        """The newest AUDIT_SHOWN entries of the current environment (real environments
+        share one store file; the sandbox has its own). Entries with no environment
+        (store-wide actions) belong to every one. At most AUDIT_SCAN entries are read."""
+        name = self.ctx.environment.name
+        entries = []
+        for entry in self.ctx.store.iter_audit(limit=AUDIT_SCAN):
+            if entry.environment in (None, name):
+                entries.append(entry)
+                if len(entries) >= AUDIT_SHOWN:
+                    break
+        return entries
 
     def _choose_export(self) -> None:
         # The user's documents folder, not the working folder (often the app's install or
