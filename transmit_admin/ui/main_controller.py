@@ -62,6 +62,7 @@ class MainController(QObject):
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
         self.watcher: StoreWatcher | None = None
+        self.toolbar_fitter: Any = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
@@ -104,6 +105,7 @@ class MainController(QObject):
         from transmit_admin.ui.mailbox import MailboxView
         from transmit_admin.ui.sessions import SessionActions, SessionDetailsView, SessionsPanel
         from transmit_admin.ui.store_watch import StoreWatcher
+        from transmit_admin.ui.toolbar_fit import ToolbarFitter
 
         self.ctx = ctx
         if self._closing:  # the window was closed while the context was being built
@@ -140,6 +142,19 @@ class MainController(QObject):
         for action in actions.all_actions():
             window.toolbar.insertAction(window.session_actions_anchor, action)
             window.session_menu.addAction(action)
+        # Least used first: they lose their labels first when the toolbar runs short.
+        self.toolbar_fitter = ToolbarFitter(
+            window.toolbar,
+            [
+                actions.complete,
+                actions.magic_link,
+                actions.check_alive,
+                actions.note,
+                actions.sync,
+                actions.reauth,
+                actions.revoke_user,
+            ],
+        )
         sessions.selection_changed.connect(self._selection_changed)
         window.paste_action.setEnabled(True)
         self._restore_splitters()
@@ -214,8 +229,8 @@ class MainController(QObject):
             splitter = getattr(self.window, name)
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
-            elif name == "top_splitter":
-                splitter.setSizes([640, 560])
+            elif name == "top_splitter":  # the table's columns at their content widths
+                splitter.setSizes([720, 560])
             else:
                 splitter.setSizes([720, 130])
 

@@ -12,8 +12,9 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView
 
 from transmit_admin.core.extract import MAX_INPUT_BYTES
 from transmit_admin.core.redact import redact_secrets
@@ -294,10 +295,16 @@ class InspectorController(QObject):
             self.clock.stop()
 
     def _fit_checks(self) -> None:
-        """Gives the checks list room for up to six rows (failures come first); the claims
-        get the rest."""
+        """Gives the checks list room for its failures and warnings (they come first; at
+        least three rows, at most six); the claims get the rest. The list is scrolled to the
+        first failure: an INVALID verdict's failing check must be in view, not below it."""
         checks = self.view.checks
-        rows = min(checks.count(), 6)
+        failing = [
+            i
+            for i in range(checks.count())
+            if checks.item(i).data(Qt.ItemDataRole.UserRole) in ("fail", "warn")
+        ]
+        rows = min(checks.count(), max(3, min(len(failing), 6)))
         row_height = checks.sizeHintForRow(0) if checks.count() else 0
         wanted = rows * row_height + 2 * checks.frameWidth() + 4
         total = sum(self.view.splitter.sizes()) or self.view.splitter.height()
@@ -305,6 +312,10 @@ class InspectorController(QObject):
         # more than a third of the room (the list scrolls, and the splitter can be dragged).
         wanted = max(min(wanted, total // 3), min(wanted, 2 * row_height + 8))
         self.view.splitter.setSizes([wanted, max(total - wanted, 160)])
+        if checks.count():
+            first = checks.item(failing[0] if failing else 0)
+            checks.setCurrentItem(first)
+            checks.scrollToItem(first, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _report_json(self) -> dict[str, Any]:
         assert self.report is not None

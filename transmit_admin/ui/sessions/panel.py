@@ -42,6 +42,8 @@ SEARCH_DEBOUNCE_MS = 200
 MAX_SELECTED = 10_000
 SIGNALLED_IDS = 100
 TIME_REFRESH_MS = 30_000  # relative times ("in 13 d") age while the window is open
+MIN_VISIBLE_ROWS = 5
+MAX_COLUMN_WIDTH = 260  # a long email or app name must not push the other columns away
 
 
 class InlineMessage(QLabel):
@@ -138,6 +140,10 @@ class SessionsPanel(QWidget):
         # Fixed heights: the view never asks a million rows for their size hint.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # Never just a header: at least MIN_VISIBLE_ROWS rows whatever the window size.
+        self.table.setMinimumHeight(
+            (MIN_VISIBLE_ROWS + 1) * rows.defaultSectionSize() + 2 * self.table.frameWidth()
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -174,6 +180,8 @@ class SessionsPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_count)
         self.model.modelReset.connect(self._emit_selection)
         self.model.modelReset.connect(self._update_count)
+        self._columns_fitted = False  # fitted to the first rows shown, then the user's
+        self.model.modelReset.connect(self._fit_columns_once)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
@@ -220,7 +228,27 @@ class SessionsPanel(QWidget):
         else:
             self.model.set_query(query)
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_columns_once()
+
+    def _fit_columns_once(self) -> None:
+        """Columns as wide as the rows on screen need ("Acme Support Demo", not "Acme
+        Supp…" at any window width). Once, when rows first show, and again per
+        environment: re-fitting on every search would undo the user's own widths."""
+        if self._columns_fitted or not self.isVisible() or self.model.rowCount() == 0:
+            return
+        self._columns_fitted = True
+        QTimer.singleShot(0, self, self.fit_columns)
+
+    def fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS) - 1):  # the last one stretches
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
+
     def _environment_changed(self) -> None:
+        self._columns_fitted = False
         # The last result was about a session of the previous environment: never show it
         # under another environment's table.
         self.message.clear_result()
