@@ -215,6 +215,8 @@ def sandbox_environment(info: Any) -> Environment:
         issuer=info.issuer,
         jwks_url=info.jwks_url,
         redirect_uri=getattr(info, "redirect_uri", None),
+        audiences=(info.audience,) if getattr(info, "audience", None) else (),
+        tenant_id=getattr(info, "tenant_id", None),
     )
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from transmit_admin.app import build_context
 from transmit_admin.ui.bus import UiBus
+from transmit_admin.ui.help_menu import HelpMenu
 from transmit_admin.ui.main_window import MainWindow
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
@@ -73,6 +74,7 @@ class MainController(QObject):
         bus.redaction_changed.connect(window.redact_action.setChecked)
         window.settings_action.triggered.connect(self.open_settings)
         window.about_action.triggered.connect(self.show_about)
+        self.help = HelpMenu(window, window.help_menu, window.about_action)
         window.quit_action.triggered.connect(window.close)
         window.message_page.retry_button.clicked.connect(self.start)
         bus.open_session.connect(self._show_session_tab)
@@ -196,6 +198,7 @@ class MainController(QObject):
         settings.secrets_replaced.connect(lambda store: setattr(ctx, "secrets", store))
         self.settings_dialog = dialog
         dialog.finished.connect(self._settings_closed)
+        dialog.finished.connect(lambda _code: settings.runner.cancel_all())
         # Window-modal but not a nested event loop: the async work keeps running meanwhile.
         dialog.open()
 

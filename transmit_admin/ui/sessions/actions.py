@@ -73,6 +73,7 @@ class SessionActions(QObject):
             lambda _session_id, ok, message: self.sessions.show_result(message, ok)
         )
         self.dialog: QDialog | None = None  # the open question, if any (tests answer it)
+        self.flow.completed.connect(lambda *_: self._update_enabled(sessions.selected_ids(2)))
 
         def make(text: str, name: str, tip: str, keys: str, slot: Callable[[], None]) -> QAction:
             action = QAction(icon(name), text, self)
@@ -172,6 +173,8 @@ class SessionActions(QObject):
         self.revoke.setEnabled(bool(ids) and not self.runner.is_running("revoke"))
         for action in self._single:
             action.setEnabled(len(ids) == 1)
+        # With nothing selected it can only complete the link sent last, if one is pending.
+        self.complete.setEnabled(len(ids) == 1 or self.flow.pending_session_for(None) is not None)
 
     # -- helpers ----------------------------------------------------------------------------
     def _about(self, session_id: str) -> str:
@@ -407,6 +410,7 @@ class SessionActions(QObject):
 
     async def _send(self, session_id: str, email: str) -> None:
         result = await self.flow.send(session_id, email)
+        self._update_enabled(self.sessions.selected_ids(2))  # a link is pending now
         self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
 
     def complete_magic_link(self) -> None:
