@@ -232,7 +232,7 @@ class InspectorView(QWidget):
         # 1-3 claim rows in view at 1280x800. The tab's parts have small minimum heights
         # instead, so an inspected token never forces the window taller than a laptop
         # screen; the checks list and the claims table scroll on their own.
-        self.splitter.setMinimumHeight(160)
+        self.splitter.setMinimumHeight(210)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.paste_edit)
