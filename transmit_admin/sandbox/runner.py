@@ -98,7 +98,9 @@ class SandboxProcess:
             # `-m`; its `sandbox` sub-command takes the same flags.
             launcher = [sys.executable, "sandbox"]
         else:
-            launcher = [python or sys.executable, "-m", "transmit_admin.sandbox"]
+            # -P: not the working folder first on sys.path. Started from inside another
+            # checkout, `-m` imported that checkout's sandbox instead of this install's.
+            launcher = [python or sys.executable, "-P", "-m", "transmit_admin.sandbox"]
         command = [
             *launcher,
             "--host",
