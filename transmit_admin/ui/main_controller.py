@@ -234,8 +234,8 @@ class MainController(QObject):
                 splitter.restoreState(state)
             elif name == "top_splitter":  # the table's columns at their content widths
                 splitter.setSizes([720, 560])
-            else:
-                splitter.setSizes([720, 130])
+            else:  # the activity strip: a few lines; the token tab needs the height
+                splitter.setSizes([740, 105])
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.window.saveGeometry())

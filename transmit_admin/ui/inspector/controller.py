@@ -304,7 +304,8 @@ class InspectorController(QObject):
             for i in range(checks.count())
             if checks.item(i).data(Qt.ItemDataRole.UserRole) in ("fail", "warn")
         ]
-        rows = min(checks.count(), max(3, min(len(failing), 6)))
+        # All passed: two rows say so and the claims get the room.
+        rows = min(checks.count(), max(3 if failing else 2, min(len(failing), 6)))
         row_height = checks.sizeHintForRow(0) if checks.count() else 0
         wanted = rows * row_height + 2 * checks.frameWidth() + 4
         total = sum(self.view.splitter.sizes()) or self.view.splitter.height()

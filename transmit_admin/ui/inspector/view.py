@@ -78,6 +78,7 @@ class VerdictBanner(QFrame):
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
+        self.row = row  # the view adds the Track / Open session buttons at its end
 
 
 class InspectorView(QWidget):
@@ -166,7 +167,6 @@ class InspectorView(QWidget):
         actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.track_button)
         actions.addWidget(self.open_button)
-        actions.addStretch(1)
         self.track_button.hide()
         self.open_button.hide()
         self.actions_row.hide()
@@ -243,7 +243,9 @@ class InspectorView(QWidget):
         layout.addWidget(self.selector)
         layout.addWidget(self.banner)
         layout.addWidget(self.segments)
-        layout.addWidget(self.actions_row)
+        # Track / Open session sit in the verdict's own row: a row of their own cost the
+        # claims a line at 1280x800.
+        self.banner.row.addWidget(self.actions_row, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.result_area, 1)
         layout.addWidget(self.empty_hint, 1)
 
