@@ -60,7 +60,8 @@ class EnvironmentsDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Saved environments"))
         self.list.setToolTip(self.tr("Saved environments; choose one to edit it"))
-        self.list.setMaximumWidth(220)
+        self.list.setMaximumWidth(280)  # room for "name · PRODUCTION"
+        self.list.setMinimumWidth(240)
         self.new_button = _button(self, self.tr("&New"), self.tr("Add an environment"))
         self.delete_button = _button(
             self, self.tr("&Delete"), self.tr("Delete the chosen environment and its secret")
