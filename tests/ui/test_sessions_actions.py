@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from tests.support.sandbox_admin import SandboxAdmin
+from transmit_admin.core.redact import mask_id
 from transmit_admin.ui.sessions.model import COL_STATUS
 
 LOGOUT_PATH = "/cis/v1/auth/session/logout"
@@ -111,7 +112,12 @@ def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
     # every result is listed under the summary, newest first (batched, see recent_model.py)
     listed = [activity.recent_text(row, 2) for row in range(activity.recent_rows())]
     assert listed[0].startswith("50 of 50 revoked")
-    assert sorted(text.partition(": ")[0] for text in listed[1:51]) == sorted(ids)
+    # each names the user and the short session id (issue 12)
+    expected = []
+    for sid in ids:
+        record = fresh_window.ctx.store.get_session(fresh_window.ctx.environment.name, sid)
+        expected.append(f"{record.email or record.user_id} · session {mask_id(sid)}")
+    assert sorted(text.partition(": ")[0] for text in listed[1:51]) == sorted(expected)
     assert all(panel.model.status_of(sid) == "revoked" for sid in ids)
     with SandboxAdmin(fresh_window.info) as admin:
         assert len([r for r in _logouts(admin) if r["status"] == 204]) == 50

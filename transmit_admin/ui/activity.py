@@ -73,10 +73,11 @@ class BulkProgress(QObject):
         self.total, self.done, self.running, self._cancel = total, 0, True, cancel
         self.started.emit(title, total)
 
-    def advance(self, result: ActionResult) -> None:
+    def advance(self, result: ActionResult, about: str | None = None) -> None:
+        """`about`: who and which session the line names (default: the session id)."""
         self.done += 1
         self.advanced.emit(
-            self.done, self.total, f"{result.session_id}: {result.message}", result.ok
+            self.done, self.total, f"{about or result.session_id}: {result.message}", result.ok
         )
 
     def end(self, summary: str, ok: bool) -> None:

@@ -296,8 +296,14 @@ class SessionActions(QObject):
         model = self.sessions.model
 
         def one_done(result: ActionResult) -> None:
-            # No store read per row on the GUI thread: the result carries the new status.
-            progress.advance(result)
+            # No store read per row on the GUI thread: the result carries the new status,
+            # and the line names the user from the row already loaded (if it is).
+            record = model.cached_record(result.session_id)
+            about = None
+            if record is not None:
+                short = self.tr("session {0}").format(mask_id(record.session_id))
+                about = f"{record.email or record.user_id} · {short}"
+            progress.advance(result, about)
             model.apply_result(result.session_id, result.status)
             self.bus.end_revoking([result.session_id])
 

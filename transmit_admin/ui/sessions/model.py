@@ -330,6 +330,11 @@ class SessionTableModel(QAbstractTableModel):
         """The row of `session_id` if it is in a cached page (i.e. recently on screen)."""
         return self._rows.row_of(session_id)
 
+    def cached_record(self, session_id: str) -> SessionRecord | None:
+        """The record of a loaded row, without a store read (None when not loaded)."""
+        row = self._rows.row_of(session_id)
+        return self._rows.cached_record(row) if row is not None else None
+
     def status_of(self, session_id: str) -> str | None:
         row = self._rows.row_of(session_id)
         record = self._rows.cached_record(row) if row is not None else None
