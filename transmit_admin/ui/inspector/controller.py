@@ -353,7 +353,7 @@ class InspectorController(QObject):
         if self.tracked_session_id is not None and (
             self.bus.session_mark(self.tracked_session_id) != self._mark_shown
         ):
-            self._show_session_line()
+            self._session_records_changed()  # the record too: the mark ends with an answer
 
     def _session_changed(self, session_id: str) -> None:
         if session_id == self.tracked_session_id:
