@@ -32,9 +32,13 @@ bundle:
 bundle-smoke:
 	dist/transmit-admin/transmit-admin --help >/dev/null
 	dist/transmit-admin/transmit-admin verify --help >/dev/null
+	dist/transmit-admin/transmit-admin team status --help >/dev/null
 	home="$$(mktemp -d)"; trap 'rm -rf "$$home"' EXIT; \
 		TRANSMIT_ADMIN_HOME="$$home" QT_QPA_PLATFORM=offscreen \
-		dist/transmit-admin/transmit-admin --smoke-test
+		dist/transmit-admin/transmit-admin --smoke-test && \
+		printf '{"log":{"version":"1.2","creator":{"name":"smoke","version":"1"},"entries":[]}}' \
+			>"$$home/empty.har" && \
+		dist/transmit-admin/transmit-admin har inspect "$$home/empty.har" >/dev/null
 
 # Wheel and sdist in dist/ (pipx install dist/transmit_admin-*.whl).
 wheel:

@@ -2,7 +2,8 @@
 
 Starts a sandbox in a child process, opens the real main window over a throw-away data folder,
 and grabs: the session list with a valid token inspected, an invalid (forged) token, the same
-window with redaction on, the sandbox mailbox after a magic link, and the settings dialog.
+window with redaction on, the sandbox mailbox after a magic link, the HAR tab over a capture of
+two logins, and the settings dialog.
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ async def shoot(out: Path, data_dir: Path) -> None:
                 await settle(1.5)
                 save(window, out, "mailbox")
 
+            await har_shot(controller, window, out, data_dir, sandbox.info.base_url, response)
+
             # The same window in the dark colour scheme (the app follows the system's).
             window.tabs.setCurrentIndex(0)
             await inspect(controller, response.access_token)
@@ -184,6 +187,41 @@ async def shoot(out: Path, data_dir: Path) -> None:
             window.close()
             await controller.aclose()
             window.deleteLater()
+
+
+async def har_shot(
+    controller: Any, window: Any, out: Path, data_dir: Path, base_url: str, first: Any
+) -> None:
+    """The HAR tab over a capture of two real logins (the customer app's login API passing
+    the token responses to the browser) that ends in a failed refresh."""
+    from tests.support.har_files import login_capture, write_capture
+    from transmit_admin.sandbox.config import DEMO_PASSWORD
+
+    ctx = controller.ctx
+    page = await ctx.client.search_users('status eq "Active"', limit=3)
+    second = await ctx.client.authenticate_password(page.users[1].username or "", DEMO_PASSWORD)
+    responses = [
+        {
+            "access_token": r.access_token,
+            "id_token": r.id_token,
+            "refresh_token": r.refresh_token,
+            "token_type": "Bearer",
+            "expires_in": r.expires_in,
+            "session_id": r.session_id,
+        }
+        for r in (first, second)
+    ]
+    path = write_capture(data_dir / "ticket-4711.har", login_capture(responses, base_url=base_url))
+    har = controller.har
+    window.tabs.setCurrentWidget(har.view)
+    har.open_path(str(path))
+    for _ in range(300):
+        await settle(0.1)
+        if not har.runner.is_running():
+            break
+    await settle(0.5)
+    save(window, out, "har-capture")
+    path.unlink()
 
 
 def main() -> int:

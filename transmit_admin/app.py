@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from transmit_admin.core.keys import KeySet
     from transmit_admin.sandbox.runner import SandboxInfo, SandboxProcess
     from transmit_admin.services.session_service import SessionService
+    from transmit_admin.store.reader import StoreReader
     from transmit_admin.store.secrets import SecretStore
     from transmit_admin.store.store import Store
 
@@ -99,6 +100,7 @@ class AppContext:
     _clients: dict[Environment, TransmitClient] = field(default_factory=dict, repr=False)
     _stores: dict[Path, Store] = field(default_factory=dict, repr=False)
     _background_checkpoints: bool = field(default=False, repr=False)
+    _readers: dict[Store, StoreReader] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._stores.setdefault(self.store_path, self.store)
@@ -116,6 +118,17 @@ class AppContext:
         self._stores[path] = store
         if self._background_checkpoints:
             store.checkpoint_in_background()
+
+    @property
+    def reader(self) -> StoreReader:
+        """What the UI reads the current store through (one per store, kept for the run, so
+        the session table can tell whether the store changed under it)."""
+        from transmit_admin.store.reader import StoreReader
+
+        found = self._readers.get(self.store)
+        if found is None:
+            found = self._readers[self.store] = StoreReader(self.store)
+        return found
 
     @property
     def is_sandbox(self) -> bool:
@@ -137,7 +150,9 @@ class AppContext:
         if client is None:
             from transmit_admin.api.client import TransmitClient
 
-            client = TransmitClient(self.environment, self.secret_getter)
+            # The getter is looked up at each client-token fetch, not bound here: a secret
+            # stored (or found missing) after the client was built is what the next call uses.
+            client = TransmitClient(self.environment, lambda: self.secret_getter())
             self._clients[self.environment] = client
         return client
 

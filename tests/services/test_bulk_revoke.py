@@ -1,5 +1,6 @@
-"""Bulk revoke leaves the same trail as one revoke at a time, in fewer transactions, and never
-sends a logout before its "logout sent" event is committed. Real sandbox, real store file."""
+"""Bulk revoke leaves the same trail as one revoke at a time, each step its own short
+transaction, and never sends a logout before its "logout sent" event is committed; a wrong 2xx
+is settled with one session-list call per user. Real sandbox, real store file."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import sqlite3
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.services.conftest import ACTOR, ENV_NAME, Harness
 from transmit_admin.api._http import shared_tls_context
 from transmit_admin.api.client import TransmitClient
 from transmit_admin.api.retry import RetryPolicy
-from transmit_admin.services.results import ActionResult
+from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.services.session_service import SessionService
 
 LOGOUT_PATH = "/cis/v1/auth/session/logout"
@@ -69,7 +71,7 @@ def _bulk(harness: Harness, ids: list[str], transport: httpx.AsyncBaseTransport)
     return asyncio.run(main())
 
 
-def test_bulk_trail_matches_single_revokes_in_fewer_transactions(
+def test_bulk_trail_matches_single_revokes_one_short_transaction_per_step(
     private_harness: Harness,
 ) -> None:
     harness = private_harness
@@ -88,8 +90,8 @@ def test_bulk_trail_matches_single_revokes_in_fewer_transactions(
     assert all(r.ok and r.status == "revoked" for r in results), results
     # Every logout found its "logout sent" event already committed.
     assert sorted(transport.checked) == sorted((sid, True) for sid in ids)
-    # One revoke makes two transactions (the request, the outcome); the batch fewer.
-    assert len(begun) < 2 * len(ids)
+    # Each revoke is two transactions, the request and the outcome, as a single revoke's.
+    assert len(begun) == 2 * len(ids)
     audit = [e for e in harness.store.iter_audit() if e.action == "revoke"]
     for session_id in ids:
         record = harness.store.get_session(ENV_NAME, session_id)
@@ -112,6 +114,7 @@ def test_a_failed_logout_in_a_bulk_leaves_its_row_as_it_was(private_harness: Har
     failed = [r for r in results if not r.ok]
     assert len(failed) == 1, results
     assert failed[0].message.startswith("not revoked")
+    assert failed[0].outcome is Outcome.FAILED
     record = harness.store.get_session(ENV_NAME, failed[0].session_id)
     assert record is not None
     assert record.status == "active"
@@ -125,8 +128,8 @@ def test_a_failed_logout_in_a_bulk_leaves_its_row_as_it_was(private_harness: Har
 
 
 def test_a_cancelled_bulk_leaves_no_request_unanswered(private_harness: Harness) -> None:
-    """Sessions are noted a chunk ahead of their logouts; those noted and then cancelled get
-    a "cancelled before the logout was sent" event, and nothing is sent for them."""
+    """A session is noted "logout requested" only when its logout is about to be sent, so a
+    cancelled one has no request left unanswered, and nothing was sent for it."""
     harness = private_harness
     ids = [_track(harness, n % 4) for n in range(12)]
 
@@ -147,10 +150,9 @@ def test_a_cancelled_bulk_leaves_no_request_unanswered(private_harness: Harness)
     assert sent, results
     assert cancelled, results
     assert all(r.message == "cancelled before it was sent" for r in cancelled)
-    noted_then_cancelled = 0
+    assert all(r.outcome is Outcome.CANCELLED and r.status == "active" for r in cancelled)
     for result in results:
-        events = harness.store.events_of(ENV_NAME, result.session_id)
-        kinds = [e.kind for e in events]
+        kinds = [e.kind for e in harness.store.events_of(ENV_NAME, result.session_id)]
         at_transmit = harness.admin.session(result.session_id)["status"]
         if result.ok:
             assert kinds[-2:] == ["revoke_requested", "revoke_confirmed"]
@@ -160,8 +162,108 @@ def test_a_cancelled_bulk_leaves_no_request_unanswered(private_harness: Harness)
         record = harness.store.get_session(ENV_NAME, result.session_id)
         assert record is not None
         assert record.status == "active"
-        if "revoke_requested" in kinds:
-            noted_then_cancelled += 1
-            assert kinds[-2:] == ["revoke_requested", "revoke_failed"]
-            assert events[-1].detail == "cancelled before the logout was sent"
-    assert noted_then_cancelled > 0  # the chunk noted ahead of the senders
+        assert "revoke_requested" not in kinds
+
+
+def _list_calls(harness: Harness) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in harness.admin.requests()
+        if r["method"] == "GET" and r["path"].endswith("/sessions")
+    ]
+
+
+@pytest.mark.parametrize("fault", ["200-json", "200-empty", "202", "200-html"])
+def test_wrong_successes_in_a_bulk_are_settled_with_one_list_call_per_user(
+    private_harness: Harness, fault: str
+) -> None:
+    """Wrong 2xx that never reached the logout: every session is still listed, so each stays
+    active, "logout not confirmed, the session is alive", after one list call per user."""
+    harness = private_harness
+    users = [0, 1, 2]
+    ids = [_track(harness, users[n % 3]) for n in range(9)]
+    harness.run(lambda s: s.client.client_token())  # the faults must hit the logouts
+    before = len(_list_calls(harness))
+    harness.admin.set_faults(next=[fault] * 5, routes=[LOGOUT_PATH])
+    results = _bulk(harness, ids, httpx.AsyncHTTPTransport(verify=shared_tls_context()))
+
+    assert [r.session_id for r in results] == ids
+    unconfirmed = [r for r in results if r.outcome is Outcome.UNCONFIRMED]
+    assert len(unconfirmed) == 5, results
+    for result in unconfirmed:
+        assert result.message == "unconfirmed: logout not confirmed, the session is alive"
+        assert result.status == "active"
+        record = harness.store.get_session(ENV_NAME, result.session_id)
+        assert record is not None
+        assert record.status == "active"
+        kinds = [e.kind for e in harness.store.events_of(ENV_NAME, result.session_id)]
+        assert kinds[-3:] == ["revoke_requested", "revoke_unconfirmed", "checked_alive"]
+        assert harness.admin.session(result.session_id)["status"] == "active"
+    assert all(r.outcome is Outcome.REVOKED for r in results if r not in unconfirmed)
+    owners = {harness.store.get_session(ENV_NAME, r.session_id).user_id for r in unconfirmed}  # type: ignore[union-attr]
+    assert len(_list_calls(harness)) - before == len(owners)
+
+
+def test_wrong_successes_after_real_logouts_are_confirmed_by_the_session_list(
+    private_harness: Harness,
+) -> None:
+    """`200-after`: the logout happened, its answer was wrong; the session list no longer has
+    the session, so it is revoked, "confirmed by Transmit's session list"."""
+    harness = private_harness
+    ids = [_track(harness, n % 2) for n in range(6)]
+    harness.run(lambda s: s.client.client_token())
+    before = len(_list_calls(harness))
+    harness.admin.set_faults(wrong_success_rate=1.0, routes=[LOGOUT_PATH], next=["200-after"] * 6)
+    results = _bulk(harness, ids, httpx.AsyncHTTPTransport(verify=shared_tls_context()))
+
+    assert all(r.ok and r.outcome is Outcome.REVOKED for r in results), results
+    assert all("confirmed by Transmit's session list" in r.message for r in results)
+    for session_id in ids:
+        events = harness.store.events_of(ENV_NAME, session_id)
+        assert events[-1].kind == "revoke_confirmed"
+        assert events[-1].detail == "confirmed by Transmit's session list"
+    assert len(_list_calls(harness)) - before == 2  # two users, however many sessions
+
+
+def test_random_wrong_successes_never_show_a_session_revoked_unless_transmit_confirmed(
+    private_harness: Harness,
+) -> None:
+    """With `--wrong-success-rate` faults picked at random (the sandbox's five kinds), a
+    session is revoked in the store exactly when the sandbox no longer has it active."""
+    harness = private_harness
+    ids = [_track(harness, n % 3) for n in range(15)]
+    harness.run(lambda s: s.client.client_token())
+    before = len(_list_calls(harness))
+    harness.admin.set_faults(wrong_success_rate=0.7, routes=[LOGOUT_PATH])
+    results = _bulk(harness, ids, httpx.AsyncHTTPTransport(verify=shared_tls_context()))
+
+    unconfirmed_users = set()
+    for result in results:
+        record = harness.store.get_session(ENV_NAME, result.session_id)
+        assert record is not None
+        at_transmit = harness.admin.session(result.session_id)["status"]
+        assert (record.status == "revoked") == (at_transmit != "active"), result
+        assert result.status == record.status
+        events = harness.store.events_of(ENV_NAME, result.session_id)
+        if any(e.detail.startswith("unconfirmed:") for e in events):
+            unconfirmed_users.add(record.user_id)
+    assert unconfirmed_users, "no wrong success was injected"
+    assert len(_list_calls(harness)) - before == len(unconfirmed_users)
+
+
+def test_a_wrong_success_with_the_list_failing_stays_unconfirmed_in_a_bulk(
+    private_harness: Harness,
+) -> None:
+    harness = private_harness
+    ids = [_track(harness, 3) for _ in range(3)]
+    harness.run(lambda s: s.client.client_token())
+    routes = [LOGOUT_PATH, "*/sessions"]
+    harness.admin.set_faults(next=["200-after", "200-after", "200-after", "500"], routes=routes)
+    results = _bulk(harness, ids, httpx.AsyncHTTPTransport(verify=shared_tls_context()))
+
+    for result in results:
+        assert result.outcome is Outcome.UNCONFIRMED
+        assert result.message.startswith("unconfirmed: logout unconfirmed, and the session list")
+        record = harness.store.get_session(ENV_NAME, result.session_id)
+        assert record is not None
+        assert record.status == "active"

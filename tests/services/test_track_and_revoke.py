@@ -138,7 +138,7 @@ def test_token_of_another_issuer_is_refused(harness: Harness) -> None:
     response = harness.login(harness.user(0)["email"])
 
     async def track_elsewhere(service: SessionService) -> object:
-        service.env = type(service.env).from_region(
+        elsewhere = type(service.env).from_region(
             ENV_NAME,
             service.env.region,
             service.env.client_id,
@@ -146,7 +146,11 @@ def test_token_of_another_issuer_is_refused(harness: Harness) -> None:
             issuer="https://userid.security",
             jwks_url=service.env.jwks_url,
         )
-        return await service.track_token_response(response)
+        other = SessionService(service.store, service.client, elsewhere, ACTOR)
+        try:
+            return await other.track_token_response(response)
+        finally:
+            await other.aclose()
 
     result = harness.run(track_elsewhere)
     assert not result.ok  # type: ignore[attr-defined]

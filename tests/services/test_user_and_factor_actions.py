@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.services.conftest import ENV_NAME, Harness
-from transmit_admin.services.results import ActionResult
-from transmit_admin.services.user_actions import magic_link_code
+from transmit_admin.services.magic_link import magic_link_code
+from transmit_admin.services.results import ActionResult, Outcome
 
 REDIRECT_URI = "http://127.0.0.1:8765/callback"
 
@@ -190,6 +190,7 @@ def test_revoke_many_reports_each_row_and_can_be_cancelled(private_harness: Harn
 
     results = harness.run(cancelled)
     assert all(not r.ok and "cancelled" in r.message for r in results)
+    assert all(r.outcome is Outcome.CANCELLED for r in results)
     assert all(harness.admin.session(sid)["status"] == "active" for sid in more)
 
 
@@ -209,3 +210,77 @@ def test_note_is_set_and_cleared_with_events(harness: Harness) -> None:
 
 async def _as_awaitable(value: ActionResult) -> ActionResult:
     return value
+
+
+def _user_list_calls(harness: Harness, user_id: str) -> int:
+    return sum(
+        1
+        for r in harness.admin.requests()
+        if r["method"] == "GET" and r["path"].endswith(f"/users/{user_id}/sessions")
+    )
+
+
+@pytest.mark.parametrize("fault", ["200-json", "202", "200-html"])
+def test_revoke_user_with_a_wrong_success_checks_the_session_list_and_marks_nothing(
+    private_harness: Harness, fault: str
+) -> None:
+    """The DELETE never reached Transmit: the sessions are still listed, so they stay."""
+    harness = private_harness
+    user = harness.user(1)
+    first, second = _tracked(harness, 1), _tracked(harness, 1)
+    harness.run(lambda s: s.client.client_token())
+    lists_before = _user_list_calls(harness, user["user_id"])
+    harness.admin.set_faults(next=[fault], routes=["*/auth/users/*/sessions"])
+    result = harness.run(lambda s: s.revoke_user(user["user_id"]))
+
+    assert not result.ok
+    assert result.outcome is Outcome.UNCONFIRMED
+    assert result.revoked == ()
+    assert result.message.startswith("unconfirmed: logout not confirmed")
+    for session_id in (first, second):
+        record = harness.store.get_session(ENV_NAME, session_id)
+        assert record is not None
+        assert record.status == "active"
+        assert harness.admin.session(session_id)["status"] == "active"
+    assert _user_list_calls(harness, user["user_id"]) - lists_before == 1
+    assert next(harness.store.iter_audit(limit=1)).outcome == "unconfirmed"
+
+
+def test_revoke_user_with_a_wrong_success_after_the_logout_is_confirmed_by_the_list(
+    private_harness: Harness,
+) -> None:
+    harness = private_harness
+    user = harness.user(0)
+    first, second = _tracked(harness, 0), _tracked(harness, 0)
+    harness.run(lambda s: s.client.client_token())
+    harness.admin.set_faults(next=["200-after"], routes=["*/auth/users/*/sessions"])
+    result = harness.run(lambda s: s.revoke_user(user["user_id"]))
+
+    assert result.ok, result.message
+    assert result.outcome is Outcome.REVOKED
+    assert set(result.revoked) == {first, second}
+    assert "confirmed by Transmit's session list" in result.message
+    for session_id in (first, second):
+        record = harness.store.get_session(ENV_NAME, session_id)
+        assert record is not None
+        assert record.status == "revoked"
+        events = harness.store.events_of(ENV_NAME, session_id)
+        assert events[-1].detail == "confirmed by Transmit's session list"
+
+
+def test_revoke_user_with_a_wrong_success_and_the_list_failing_marks_nothing(
+    private_harness: Harness,
+) -> None:
+    harness = private_harness
+    user = harness.user(3)
+    session_id = _tracked(harness, 3)
+    harness.run(lambda s: s.client.client_token())
+    harness.admin.set_faults(next=["200-after", "500"], routes=["*/auth/users/*/sessions"])
+    result = harness.run(lambda s: s.revoke_user(user["user_id"]))
+
+    assert not result.ok
+    assert result.outcome is Outcome.UNCONFIRMED
+    assert "the session list could not be read" in result.message
+    record = harness.store.get_session(ENV_NAME, session_id)
+    assert record is not None
+    assert record.status == "active"

@@ -46,7 +46,7 @@ def test_the_thread_checkpoints_instead_of_the_committing_connection(
     store.checkpoint_in_background()
     store.checkpoint_in_background()  # idempotent: one thread
     assert _autocheckpoint(store) == 0
-    checkpointer = store._checkpointer
+    checkpointer = store.connection._checkpointer
     assert checkpointer is not None
     assert checkpointer.running
     checkpointer.interval = 0.05
@@ -64,7 +64,7 @@ def test_the_thread_checkpoints_instead_of_the_committing_connection(
 
 def test_an_idle_log_is_not_checkpointed_again(store: Store) -> None:
     store.checkpoint_in_background()
-    checkpointer = store._checkpointer
+    checkpointer = store.connection._checkpointer
     assert checkpointer is not None
     checkpointer.interval = 0.02
     _write(store, 5)
@@ -87,5 +87,5 @@ def test_a_failing_thread_hands_checkpoints_back(tmp_path: Path) -> None:
 def test_after_a_failure_the_store_checkpoints_itself_again(store: Store) -> None:
     store.checkpoint_in_background()
     assert _autocheckpoint(store) == 0
-    store._checkpoint_here()  # what the thread calls when it fails
+    store.connection._checkpoint_here()  # what the thread calls when it fails
     assert _autocheckpoint(store) == 1000

@@ -8,6 +8,9 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
+from tests.support.store_factory import make_session
 from transmit_admin.store.db import open_store
 from transmit_admin.store.outbox import TeamOutbox
 from transmit_admin.store.records import EventKind
@@ -63,6 +66,15 @@ def test_unconfirmed_logouts_get_their_kind_and_the_outbox_survives(tmp_path: Pa
         # The rebuilt table's triggers: a new event gets a UUID and is queued.
         store.add_event("prod", "old-1", EventKind.REVOKE_UNCONFIRMED, "unconfirmed: 202")
         assert outbox.waiting("prod") == len(_EVENTS) + 1
+        # The loosened CHECK: a session first tracked from a HAR capture, on this very
+        # connection (the store reopens after a migration), and still nothing else.
+        store.upsert_session(make_session(2, environment="prod", source="har"))
+        har = store.get_session("prod", "sess-000002")
+        assert har is not None
+        assert har.source == "har"
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.conn.execute("UPDATE sessions SET source = 'bogus' WHERE id = 1")
+        assert store.check_integrity() == ["ok"]
         (entry,) = list(store.iter_audit())
         # Written before audit rows named their user: read from the session's record.
         assert (entry.user_id, entry.user_email) == ("u1", "ann@x.io")

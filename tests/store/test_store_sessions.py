@@ -124,11 +124,19 @@ def test_a_failed_nested_write_is_undone_alone(store: Store) -> None:
     assert not store.db.conn.in_transaction
 
 
-def test_expired_sessions_are_marked_when_browsed(store: Store, clock: SettableClock) -> None:
+def test_expired_sessions_are_marked_by_the_sweep_not_by_reading(
+    store: Store, clock: SettableClock
+) -> None:
     store.upsert_session(make_session(1))
     store.upsert_session(make_session(2, expires_at=clock.now + timedelta(minutes=5)))
     assert store.count_sessions(SessionQuery("prod", status=SessionStatus.ACTIVE)) == 2
     clock.now += timedelta(minutes=6)
+    changes = store.db.conn.total_changes
+    store.page_sessions(SessionQuery("prod"))
+    store.count_sessions(SessionQuery("prod", status=SessionStatus.ACTIVE))
+    assert store.db.conn.total_changes == changes  # reading writes nothing
+    assert store.sweep_expired("prod") == 1
+    assert store.sweep_expired("prod") == 0
     assert store.count_sessions(SessionQuery("prod", status=SessionStatus.ACTIVE)) == 1
     page = store.page_sessions(SessionQuery("prod", status=SessionStatus.EXPIRED))
     assert [r.session_id for r in page.rows] == ["sess-000002"]
@@ -248,7 +256,7 @@ def test_free_text_is_scrubbed_of_tokens(store: Store) -> None:
     assert "client_secret=[redacted]" in event.detail
 
 
-def test_browsing_while_another_process_writes_postpones_the_expiry_sweep(
+def test_the_expiry_sweep_postpones_while_another_process_writes(
     store: Store, clock: SettableClock
 ) -> None:
     import sqlite3
@@ -258,9 +266,11 @@ def test_browsing_while_another_process_writes_postpones_the_expiry_sweep(
     clock.now += timedelta(minutes=2)
     with closing(sqlite3.connect(store.path, isolation_level=None)) as other:
         other.execute("BEGIN IMMEDIATE")  # another process is in the middle of a write
+        assert store.sweep_expired("prod") == 0  # gives up at once: the sweep waits its turn
         rows = store.page_sessions(SessionQuery("prod")).rows
-        assert [r.status for r in rows] == [SessionStatus.ACTIVE]  # the sweep waits its turn
+        assert [r.status for r in rows] == [SessionStatus.ACTIVE]
         other.execute("ROLLBACK")
+    assert store.sweep_expired("prod") == 1
     rows = store.page_sessions(SessionQuery("prod")).rows
     assert [r.status for r in rows] == [SessionStatus.EXPIRED]
     assert store.db.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000

@@ -12,8 +12,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QIcon
 
 from transmit_admin.core.timefmt import local_text, utc_text
-from transmit_admin.services.results import ActionResult
+from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.store.db import open_store
+from transmit_admin.store.reader import StoreReader
 from transmit_admin.ui.activity import MAX_RECENT, MESSAGE_ROLE, ActivityPanel, bulk_progress
 from transmit_admin.ui.recent_model import RecentEntry, RecentModel
 
@@ -37,9 +38,10 @@ def store(tmp_path: Path):
 
 @pytest.fixture
 def panel(qtbot, bus, store):
-    widget = ActivityPanel(
-        SimpleNamespace(store=store, environment=SimpleNamespace(name="env")), bus
+    context = SimpleNamespace(
+        store=store, reader=StoreReader(store), environment=SimpleNamespace(name="env")
     )
+    widget = ActivityPanel(context, bus)
     qtbot.addWidget(widget)
     return widget
 
@@ -126,7 +128,7 @@ def test_redaction_masks_emails_in_activity_and_audit(panel, bus):
 
 
 def _paint_now() -> None:
-    """What the bulk revoke does after each batch (sessions/bulk.py): deliver the repaints."""
+    """Deliver the posted repaints, as the event loop does after a batch (sessions/bulk.py)."""
     QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
 
 
@@ -208,7 +210,9 @@ def test_the_end_of_a_bulk_action_lists_every_result(panel, bus):
     progress = bulk_progress(bus)
     progress.begin("Revoking 2 sessions", 2, lambda: None)
     progress.advance(ActionResult("sess-a", True, "revoked", "revoked"))
-    progress.advance(ActionResult("sess-b", False, "cancelled before it was sent", "active"))
+    progress.advance(
+        ActionResult("sess-b", False, "cancelled before it was sent", "active", Outcome.CANCELLED)
+    )
     progress.end("1 of 2 revoked, 1 cancelled", False)
     assert panel.recent_rows() == 2
     assert panel.bar.value() == 1  # the cancelled row is not progress

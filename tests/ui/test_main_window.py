@@ -38,7 +38,7 @@ def test_window_shows_sandbox_badge_banner_and_all_panels(main_window: Any) -> N
     assert window.banner.isVisible()
     assert "disposable demo data" in window.banner.label.text()
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Token", "Session", "Mailbox"]
+    assert titles == ["Token", "Session", "Mailbox", "HAR"]
     assert window.tabs.isTabVisible(2)  # the mailbox exists only for the sandbox
     sessions = main_window.controller.panels["sessions"]
     assert sessions.model.total() > 0

@@ -29,7 +29,8 @@ from tests.ui.test_main_window import inspect, token_response  # noqa: F401 - fi
 from tests.ui.test_sessions_actions import _active_rows
 from tests.ui.test_sessions_actions import fresh_window as fresh_window
 from transmit_admin.core.lifecycle import SessionStatus
-from transmit_admin.services.results import ActionResult
+from transmit_admin.services.results import ActionResult, Outcome
+from transmit_admin.store.reader import StoreReader
 from transmit_admin.store.records import EventKind
 from transmit_admin.ui.activity import ActivityPanel, bulk_progress
 from transmit_admin.ui.mailbox import _time_text
@@ -50,7 +51,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ctx(template: Path, tmp_path: Path):
     with copy_of(template, tmp_path) as store:
-        yield SimpleNamespace(store=store, environment=SimpleNamespace(name=ENV))
+        yield SimpleNamespace(
+            store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+        )
 
 
 @pytest.fixture
@@ -189,8 +192,12 @@ def test_progress_bar_after_cancel_counts_only_what_was_sent(qtbot, bus, ctx) ->
     progress = bulk_progress(bus)
     progress.begin("Revoking 3 sessions", 3, lambda: None)
     progress.advance(ActionResult("sess-a", True, "revoked", "revoked"))
-    progress.advance(ActionResult("sess-b", False, "cancelled before it was sent", "active"))
-    progress.advance(ActionResult("sess-c", False, "cancelled before it was sent", "active"))
+    progress.advance(
+        ActionResult("sess-b", False, "cancelled before it was sent", "active", Outcome.CANCELLED)
+    )
+    progress.advance(
+        ActionResult("sess-c", False, "cancelled before it was sent", "active", Outcome.CANCELLED)
+    )
     progress.end("1 of 3 revoked, 2 cancelled", False)
     assert activity.bar.value() == 1
     assert activity.bar.text() == "1 of 3 (2 cancelled)"

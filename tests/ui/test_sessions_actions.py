@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QToolButton
 
 from tests.support.sandbox_admin import SandboxAdmin
 from transmit_admin.core.redact import mask_id
+from transmit_admin.services.results import Outcome
 from transmit_admin.ui.sessions.model import COL_STATUS
 
 LOGOUT_PATH = "/cis/v1/auth/session/logout"
@@ -135,7 +136,8 @@ def test_bulk_revoke_can_be_cancelled(qtbot, fresh_window, run_async):
         lambda done, *_: activity.cancel_button.click() if done == 1 else None
     )
     results = run_async(actions.revoke_many(ids), timeout=30_000)
-    cancelled = [r for r in results if r.message.startswith("cancelled")]
+    cancelled = [r for r in results if r.outcome is Outcome.CANCELLED]
+    assert all(r.message == "cancelled before it was sent" for r in cancelled)
     revoked = [r for r in results if r.ok]
     assert cancelled, "nothing was cancelled"
     assert len(revoked) + len(cancelled) == 40
@@ -356,3 +358,26 @@ def test_bulk_revoke_without_a_secret_says_so_and_changes_nothing(qtbot, fresh_w
     assert all(panel.model.status_of(sid) == "active" for sid in ids)
     with SandboxAdmin(fresh_window.info) as admin:
         assert _logouts(admin) == []
+
+
+def test_bulk_revoke_under_malformed_answers_leaves_every_row_unchanged(
+    qtbot, fresh_window, run_async
+):
+    """Every Transmit answer truncated JSON with a 200 (the logouts and the session lists that
+    would settle them): nothing is confirmed, so nothing may read "revoked"."""
+    panel, actions = _panel(fresh_window), _actions(fresh_window)
+    rows = _active_rows(panel, 12)
+    ids = [panel.model.session_id_at(r) for r in rows]
+    with SandboxAdmin(fresh_window.info) as admin:
+        admin.set_faults(malformed_rate=1.0, routes=["/cis/v1/auth/*"])
+        try:
+            results = run_async(actions.revoke_many(ids), timeout=30_000)
+        finally:
+            admin.reset_faults()
+        assert all(s["status"] == "active" for s in admin.sessions() if s["session_id"] in ids)
+    assert [r.outcome for r in results] == [Outcome.UNCONFIRMED] * len(ids)
+    for session_id in ids:
+        assert panel.model.status_of(session_id) == "active"
+        record = fresh_window.ctx.store.get_session(fresh_window.ctx.environment.name, session_id)
+        assert record is not None
+        assert record.status == "active"

@@ -17,6 +17,7 @@ from tests.ui._session_fixtures import (
     store_with,
 )
 from transmit_admin.core.lifecycle import SessionStatus
+from transmit_admin.store.reader import StoreReader
 from transmit_admin.store.records import SessionQuery
 from transmit_admin.store.store import Store
 from transmit_admin.ui.sessions.model import (
@@ -57,12 +58,12 @@ def store(template: Path, tmp_path: Path):
 
 
 def test_model_tester_passes(qtmodeltester, store):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     qtmodeltester.check(model, force_py=True)
 
 
 def test_model_tester_passes_when_empty(qtmodeltester, store):
-    model = SessionTableModel(store, SessionQuery("no-such-env"))
+    model = SessionTableModel(StoreReader(store), SessionQuery("no-such-env"))
     assert model.rowCount() == 0
     qtmodeltester.check(model, force_py=True)
 
@@ -78,7 +79,7 @@ def test_model_tester_passes_when_empty(qtmodeltester, store):
 )
 def test_random_access_matches_sequential_paging(store, query):
     expected = all_ids(store, query)
-    model = SessionTableModel(store, query)
+    model = SessionTableModel(StoreReader(store), query)
     assert model.rowCount() == len(expected)
     rows = list(range(len(expected)))
     random.Random(7).shuffle(rows)
@@ -91,7 +92,7 @@ def test_random_access_matches_sequential_paging(store, query):
 
 def test_memory_stays_bounded_while_scrolling_everything(tmp_path):
     with store_with(tmp_path, 8_000) as big:
-        model = SessionTableModel(big, SessionQuery(ENV))
+        model = SessionTableModel(StoreReader(big), SessionQuery(ENV))
         for row in range(0, model.rowCount(), 37):
             assert model.session_id_at(row) is not None
         assert model.cached_pages() <= MAX_CACHED_PAGES
@@ -99,7 +100,7 @@ def test_memory_stays_bounded_while_scrolling_everything(tmp_path):
 
 
 def test_jump_to_the_end_reads_one_page(store):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     last = model.rowCount() - 1
     assert model.session_id_at(last) == all_ids(store, SessionQuery(ENV))[-1]
     assert model.pages_read == 1
@@ -107,7 +108,7 @@ def test_jump_to_the_end_reads_one_page(store):
 
 
 def test_sort_by_header_requeries(store, qtbot):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     with qtbot.waitSignal(model.modelReset):
         model.sort(COL_USER, Qt.SortOrder.AscendingOrder)
     assert model.query.sort == "user"
@@ -120,19 +121,22 @@ def test_sort_by_header_requeries(store, qtbot):
 
 
 def test_status_filter_and_search(store):
-    active = SessionTableModel(store, SessionQuery(ENV, status=SessionStatus.ACTIVE))
+    active = SessionTableModel(StoreReader(store), SessionQuery(ENV, status=SessionStatus.ACTIVE))
     assert 0 < active.rowCount() < 3_000
     statuses = {active.index(r, COL_STATUS).data() for r in range(active.rowCount())}
     assert statuses == {"active"}
-    found = SessionTableModel(store, SessionQuery(ENV, search="person0007"))
+    found = SessionTableModel(StoreReader(store), SessionQuery(ENV, search="person0007"))
     assert found.rowCount() > 0
     for row in range(found.rowCount()):
         assert found.index(row, COL_USER).data() == "person0007@example.com"
-    assert SessionTableModel(store, SessionQuery(ENV, search="zzzz-nothing")).rowCount() == 0
+    assert (
+        SessionTableModel(StoreReader(store), SessionQuery(ENV, search="zzzz-nothing")).rowCount()
+        == 0
+    )
 
 
 def test_roles_relative_times_tooltips_and_chips(store):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     created = model.index(0, COL_CREATED)
     assert created.data() in ("now", "1 s ago") or created.data().endswith("ago")
     assert "UTC" in created.data(Qt.ItemDataRole.ToolTipRole)
@@ -148,7 +152,7 @@ def test_roles_relative_times_tooltips_and_chips(store):
 
 
 def test_redaction_masks_users_and_emits_one_change(store, qtbot):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     email_row = next(r for r in range(10) if "@" in model.index(r, COL_USER).data())
     plain = model.index(email_row, COL_USER).data()
     with qtbot.waitSignal(model.dataChanged):
@@ -159,7 +163,7 @@ def test_redaction_masks_users_and_emits_one_change(store, qtbot):
 
 
 def test_refresh_session_emits_targeted_data_changed(store, qtbot):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     row = 5
     session_id = model.session_id_at(row)
     assert session_id is not None
@@ -174,7 +178,7 @@ def test_refresh_session_emits_targeted_data_changed(store, qtbot):
 
 
 def test_rows_added_after_reload_appear(store):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     before = model.rowCount()
     bulk_insert(store, make_records(5, start=50_000))
     assert model.rowCount() == before  # a snapshot until told
@@ -184,7 +188,7 @@ def test_rows_added_after_reload_appear(store):
 
 def test_a_far_jump_for_the_view_seeks_in_a_worker_then_repaints(store, qtbot):
     expected = all_ids(store, SessionQuery(ENV))
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     row = 1_437  # far from both ends: more than WALK_LIMIT rows from any known cursor
     index = model.index(row, COL_USER)
     assert index.data() is None  # not there yet: the window is not blocked by the seek
@@ -201,7 +205,7 @@ def test_a_far_jump_for_the_view_seeks_in_a_worker_then_repaints(store, qtbot):
 
 
 def test_a_far_seek_for_an_old_query_is_dropped(store, qtbot):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     assert model.index(1_500, COL_USER).data() is None
     model.set_query(SessionQuery(ENV, status=SessionStatus.ACTIVE))  # before the seek lands
     qtbot.wait(300)
@@ -210,7 +214,7 @@ def test_a_far_seek_for_an_old_query_is_dropped(store, qtbot):
 
 
 def test_apply_result_shows_the_reported_status_without_a_store_read(store, qtbot):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     session_id = model.session_id_at(0)
     assert session_id is not None
     reads = model.pages_read
@@ -225,15 +229,33 @@ def test_apply_result_shows_the_reported_status_without_a_store_read(store, qtbo
     assert model.status_of(session_id) == "revoked"
 
 
+def test_a_batch_of_results_is_one_repaint_of_the_rows_it_changed(store):
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
+    rows = [row for row in range(40) if model.record_at(row).status == SessionStatus.ACTIVE]
+    changes = [(model.session_id_at(row), "revoked") for row in rows[:6]]
+    changes.append((model.session_id_at(rows[6]), "active"))  # unchanged: not repainted
+    changes.append(("not-in-the-table", "revoked"))
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: spans.append((first.row(), last.row())))
+    reads = model.pages_read
+    model.apply_results(changes)
+    assert spans == [(rows[0], rows[5])]
+    assert all(model.status_of(sid) == "revoked" for sid, _ in changes[:6])
+    assert model.status_of(changes[6][0]) == "active"
+    assert model.pages_read == reads
+    model.apply_results(changes[:6])  # nothing changes the second time: no repaint
+    assert len(spans) == 1
+
+
 def _count_on_gui_thread_fails(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(query: SessionQuery) -> int:
         raise AssertionError("counted on the GUI thread")
 
-    monkeypatch.setattr(store, "count_sessions", refused)
+    monkeypatch.setattr(store.sessions, "count_sessions", refused)
 
 
 def test_a_query_asked_soon_is_counted_in_a_worker(store, qtbot, monkeypatch):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     shown = model.rowCount()
     expected = store.count_sessions(SessionQuery(ENV, search="person0007"))
     assert 0 < expected < shown
@@ -252,7 +274,7 @@ def test_a_query_asked_soon_is_counted_in_a_worker(store, qtbot, monkeypatch):
 
 
 def test_the_query_asked_last_wins(store, qtbot, monkeypatch):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     _count_on_gui_thread_fails(store, monkeypatch)
     first = SessionQuery(ENV, status=SessionStatus.REVOKED)
     last = SessionQuery(ENV, search="person0007")
@@ -268,7 +290,7 @@ def test_the_query_asked_last_wins(store, qtbot, monkeypatch):
 
 
 def test_a_sort_asked_while_counting_keeps_the_search(store, qtbot):
-    model = SessionTableModel(store, SessionQuery(ENV))
+    model = SessionTableModel(StoreReader(store), SessionQuery(ENV))
     model.set_query_soon(SessionQuery(ENV, search="person0007"))
     model.sort(COL_USER, Qt.SortOrder.AscendingOrder)  # synchronous, on the asked query
     assert not model.counting()

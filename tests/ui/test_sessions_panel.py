@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 
 from tests.ui._session_fixtures import ENV, build_template, copy_of
 from transmit_admin.core.lifecycle import SessionStatus
+from transmit_admin.store.reader import StoreReader
 from transmit_admin.store.records import EventKind, TokenSeen
 from transmit_admin.ui.sessions.details import SessionDetailsView
 from transmit_admin.ui.sessions.model import COL_CREATED, COL_USER
@@ -25,7 +26,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ctx(template: Path, tmp_path: Path):
     with copy_of(template, tmp_path) as store:
-        yield SimpleNamespace(store=store, environment=SimpleNamespace(name=ENV))
+        yield SimpleNamespace(
+            store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+        )
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def run_har(args: argparse.Namespace, out: TextIO) -> int:
     return _inspect(args, out)
 
 
-def _environments(args: argparse.Namespace) -> tuple[list[Environment], Environment | None]:
+def saved_environments(args: argparse.Namespace) -> tuple[list[Environment], Environment | None]:
     """Every saved environment (their hosts are Transmit's), and the one named by `--env`."""
     from transmit_admin.services.environment_resolver import (
         EnvironmentUnavailable,
@@ -97,7 +97,7 @@ def verifier(keys: KeySet | None, policy: VerifyPolicy, now: float | None) -> Ve
     return verify
 
 
-def _open_input(path_text: str) -> Callable[[], BinaryIO]:
+def open_input(path_text: str) -> Callable[[], BinaryIO]:
     if path_text == "-":
         data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
         if len(data) > MAX_STDIN_BYTES:
@@ -110,7 +110,7 @@ def _open_input(path_text: str) -> Callable[[], BinaryIO]:
 
 
 def _inspect(args: argparse.Namespace, out: TextIO) -> int:
-    environments, env = _environments(args)
+    environments, env = saved_environments(args)
     policy = env.verify_policy() if env is not None else VerifyPolicy()
     if args.issuer or args.audience:
         policy = VerifyPolicy(
@@ -121,8 +121,8 @@ def _inspect(args: argparse.Namespace, out: TextIO) -> int:
             client_id=policy.client_id,
         )
     verify = verifier(_keys(args, env), policy, args.now)
-    open_input = _open_input(args.file)
-    with open_input() as stream:
+    opener = open_input(args.file)
+    with opener() as stream:
         analysis = analyze_har(
             stream, hosts=TransmitHosts.from_environments(environments), verify=verify
         )
@@ -193,7 +193,7 @@ def _sanitize(args: argparse.Namespace, out: TextIO) -> int:
     if not output.parent.is_dir():
         raise UsageProblem(f"no such folder: {str(output.parent)!r}")
     try:
-        manifest = sanitize_har(_open_input(args.file), output, key=key, mask_pii=args.mask_pii)
+        manifest = sanitize_har(open_input(args.file), output, key=key, mask_pii=args.mask_pii)
     except HarError:
         raise
     except OSError as exc:

@@ -36,6 +36,7 @@ def run_list(args: argparse.Namespace) -> int:
         descending=not args.ascending,
     )
     with open_session_store(args, resolved) as store:
+        store.sweep_expired(query.environment)  # so the statuses listed are today's
         rows = store.page_sessions(query, limit=args.limit).rows
         if args.json:
             say(dumps([as_json(r) for r in rows]))

@@ -3,7 +3,10 @@
 `har inspect FILE` prints the inventory (each token or secret once, where it was seen, the
 verifier's verdict) and the auth-flow timeline; exit status 1 when anything in it may still
 work. `har sanitize FILE -o OUT` writes a copy with every secret replaced. `-` reads standard
-input. Exit status 2 for a file that is not a readable HAR.
+input. `har revoke FILE` checks every session the capture leaked in the environment (its
+owner's session list) and revokes the live ones, as the console does; `har report FILE`
+prints the ticket report (Markdown or `--json`, redacted). Exit status 2 for a file that is
+not a readable HAR.
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ examples:
   transmit-admin har inspect login.har --env prod
   transmit-admin har inspect login.har --jwks https://api.transmitsecurity.io/cis/oidc/jwks --json
   transmit-admin har sanitize login.har -o login.sanitized.har --mask-pii
+  transmit-admin har revoke login.har --env prod
+  transmit-admin har report login.har --env prod > ticket.md
 
-exit status: 0 nothing usable found, 1 a secret that may still work, 2 unreadable input
+exit status: inspect/report: 0 nothing usable found, 1 a secret or session that may still
+work; revoke: 0 every live session revoked, 1 a revoke failed or a session is unsettled (no
+owner, not checked); 2 unreadable input or usage
 """
 
 
@@ -65,6 +72,31 @@ def register(subparsers: Any) -> None:
     )
     sanitize.add_argument("--json", action="store_true", help="print the manifest as JSON")
     sanitize.set_defaults(func=run)
+    revoke = actions.add_parser(
+        "revoke",
+        parents=[global_flags()],
+        help="revoke every live session the capture leaked (asks first unless --yes)",
+    )
+    report = actions.add_parser(
+        "report", parents=[global_flags()], help="the ticket report: Markdown, or --json"
+    )
+    for parser_ in (revoke, report):
+        parser_.add_argument("file", metavar="FILE", help="the .har file; '-' reads standard input")
+        parser_.add_argument(
+            "--email", metavar="EMAIL", help="the owner of session ids nothing else ties to a user"
+        )
+        parser_.add_argument("--json", action="store_true", help="print the report as JSON")
+    revoke.add_argument("--yes", action="store_true", help="revoke without asking")
+    revoke.set_defaults(func=run_action)
+    report.set_defaults(func=run_action)
+
+
+def run_action(args: argparse.Namespace) -> int:
+    # Imported when run: the API client, store and services.
+    from transmit_admin.commands import _har_actions
+
+    action = _har_actions.revoke if args.har_command == "revoke" else _har_actions.report
+    return action(args)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,6 +26,11 @@ MAGIC_LINK_LIFETIME_SECONDS = 15 * 60
 OTP_LIFETIME_SECONDS = 5 * 60
 OTP_MAX_FAILURES = 3
 ROTATED_KEY_GRACE_SECONDS = 3600
+# How long the server keeps an idle keep-alive connection [assumed: Transmit does not say].
+# Longer than any common client keeps one (Node's agent and httpx 5 s, Go 90 s), so the
+# client always closes first: at uvicorn's default (5 s) a Node backend's request sent ~5 s
+# after its previous one raced the server's close and failed with ECONNRESET.
+KEEP_ALIVE_SECONDS = 120
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,12 @@ from typing import TextIO
 import uvicorn
 
 from transmit_admin.sandbox.app import create_app
-from transmit_admin.sandbox.config import SandboxConfig, base_url_for, is_loopback_host
+from transmit_admin.sandbox.config import (
+    KEEP_ALIVE_SECONDS,
+    SandboxConfig,
+    base_url_for,
+    is_loopback_host,
+)
 from transmit_admin.sandbox.env_file import env_text
 from transmit_admin.sandbox.routes_admin import info_of
 from transmit_admin.sandbox.state import SandboxState
@@ -73,7 +78,13 @@ def _serve_on(
     port = sock.getsockname()[1]
     app = create_app(replace(config, port=port), base_url_for(config.host, port))
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level=config.log_level, access_log=False, lifespan="off")
+        uvicorn.Config(
+            app,
+            log_level=config.log_level,
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
     )
     if config.exit_with_stdin:
         _stop_when_stdin_closes(server)

@@ -1,16 +1,31 @@
-"""What a service action answers: one readable sentence per session, never an exception.
+"""What a service action answers: a value, never an exception.
 
-The CLI prints `message` as the one line for the row; the GUI shows it in the status column.
-`status` is the session's status after the action (a `SessionStatus` value) when known.
+`outcome` says what happened (callers decide on it, never on the text); `status` is the
+session's status after the action (a `SessionStatus` value) when known; `message` is the
+readable sentence the CLI prints as the row's line and the GUI shows in its lists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from transmit_admin.core.report import TokenReport
+
+
+class Outcome(StrEnum):
+    """What an action did to a session, as a value the CLI and the GUI count and render."""
+
+    REVOKED = "revoked"  # Transmit confirmed the logout (204, or its session list)
+    ALREADY_GONE = "already_gone"  # revoked or ended before this action: nothing was sent
+    ENDED = "ended"  # Transmit says the session no longer exists
+    UNCONFIRMED = "unconfirmed"  # a 2xx that confirms nothing; the session may be alive
+    FAILED = "failed"  # the call failed; nothing changed but the trail
+    CANCELLED = "cancelled"  # a bulk action stopped before this one was sent
+    REFUSED = "refused"  # nothing to act on (not tracked, bad input, tokens refused)
+    DONE = "done"  # any other action that did what was asked (checked, noted, extended)
 
 
 @dataclass(frozen=True)
@@ -19,6 +34,7 @@ class ActionResult:
     ok: bool
     message: str
     status: str | None = None
+    outcome: Outcome = Outcome.DONE
 
     def line(self) -> str:
         """The one line the CLI prints for this session."""
@@ -65,6 +81,7 @@ class UserRevokeResult:
     user_id: str | None
     ok: bool
     message: str
+    outcome: Outcome = Outcome.DONE
     revoked: tuple[str, ...] = ()
 
     def line(self) -> str:

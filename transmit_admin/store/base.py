@@ -1,7 +1,10 @@
 """What every part of `Store` shares: the connection, its lock, the clock, transactions.
 
-Methods are safe to call from any one thread at a time, and from several threads (a lock
-serialises them); other processes may write the same file concurrently (WAL, busy timeout).
+`Connection` owns them; each part of the store (`sessions.py`, `tokens.py`, `history.py`) is
+a `StorePart` over the one `Connection`, so a transaction may span parts (an action's
+status, event and audit row commit together). Methods are safe to call from any one thread
+at a time, and from several threads (a lock serialises them); other processes may write the
+same file concurrently (WAL, busy timeout).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlite_utils import Database
 
@@ -26,7 +29,14 @@ DEFAULT_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 
 P = ParamSpec("P")
 R = TypeVar("R")
-S = TypeVar("S", bound="StoreBase")
+
+
+class _Locked(Protocol):
+    @property
+    def _lock(self) -> threading.RLock: ...
+
+
+S = TypeVar("S", bound=_Locked)
 
 
 class UnknownSession(LookupError):
@@ -57,7 +67,9 @@ def os_user() -> str:
         return "unknown"
 
 
-class StoreBase:
+class Connection:
+    """The database connection, its lock and the clock, shared by every part of a store."""
+
     def __init__(self, db: Database, path: Path, *, clock: Callable[[], datetime]) -> None:
         self.db = db
         self.path = path
@@ -87,12 +99,6 @@ class StoreBase:
         """The checkpoint thread failed: SQLite's automatic checkpoints again."""
         with self._lock, contextlib.suppress(sqlite3.ProgrammingError):  # closed meanwhile
             self.db.conn.execute(f"PRAGMA wal_autocheckpoint={DEFAULT_AUTOCHECKPOINT_PAGES}")
-
-    def __enter__(self: S) -> S:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     @locked
     def check_integrity(self) -> list[str]:
@@ -152,3 +158,27 @@ class StoreBase:
             [environment, session_id],
         ).fetchone()
         return None if row is None else int(row[0])
+
+
+class StorePart:
+    """One part of the store (sessions, tokens seen, history) on the shared `Connection`."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    @property
+    def db(self) -> Database:
+        return self.connection.db
+
+    @property
+    def _lock(self) -> threading.RLock:
+        return self.connection._lock
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        return self.connection.writing()
+
+    def now(self) -> datetime:
+        return self.connection.now()
+
+    def _row_id(self, environment: str, session_id: str) -> int | None:
+        return self.connection._row_id(environment, session_id)

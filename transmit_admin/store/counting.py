@@ -1,9 +1,10 @@
-"""How many sessions a query matches, on any connection to the store's file.
+"""How many sessions a query matches, and the cursor at a row offset, on any connection.
 
-`Store.count_sessions` runs it on the store's own connection; the session table runs it on a
-private read-only one in a worker thread (`ui/sessions/seek.py`), because a full-text count
-over a million sessions took 50-400 ms (more with a cold file cache): too long for the GUI
-thread, where each search the user typed ran it.
+`Store.count_sessions` / `cursor_at` run them on the store's own connection; the session
+table runs them on a private read-only one in a worker thread (`reader.count_at_path`,
+`reader.cursor_at_path`), because a full-text count over a million sessions took 50-400 ms
+(more with a cold file cache) and an OFFSET deep into the sort index 50-200 ms: too long for
+the GUI thread, where each search the user typed or scrollbar drag ran one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from transmit_admin.store import queries, search
-from transmit_admin.store.records import SessionQuery
+from transmit_admin.store.records import PageCursor, SessionQuery
 
 
 def plan(
@@ -44,3 +45,15 @@ def count_on(conn: sqlite3.Connection, query: SessionQuery) -> int:
             return 0
         sql = queries.count_sql(query, match, narrow=narrow, ids=ids)
     return int(conn.execute(sql.text, sql.params).fetchone()[0])
+
+
+def cursor_on(conn: sqlite3.Connection, query: SessionQuery, offset: int) -> PageCursor | None:
+    """A cursor from which paging continues at row `offset` (1-based: the row before the
+    first one wanted) of the query; None past the last row. It skips entries of the sort
+    index rather than decoding rows."""
+    match, ids, narrow = plan(conn, query)
+    if query.search is not None and match is None:
+        return None
+    sql = queries.cursor_at_sql(query, offset, match, narrow=narrow, ids=ids)
+    row = conn.execute(sql.text, sql.params).fetchone()
+    return None if row is None else PageCursor(query.sort, query.descending, row[0], int(row[1]))

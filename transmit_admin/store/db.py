@@ -67,18 +67,15 @@ def open_store(
         db = Database(conn, execute_plugins=False)
         _check_integrity(db, db_path, full_check)
         _check_ownership(db, db_path, migration_set)
-        with db.ensure_autocommit_on():
-            conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable against application crashes in WAL mode; only a power cut
-            # can lose the last transactions, never corrupt the file.
-            conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        # A page of the session table reads ~100 rows scattered over the file (they are in
-        # sort order, not in storage order): memory-mapped reads and a larger page cache
-        # keep that from turning into hundreds of read() calls on a big store.
-        conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        _migrate(db, db_path, migration_set)
+        _configure(db)
+        if _migrate(db, db_path, migration_set):
+            # A migration may edit the schema in place (v3 loosens a CHECK that way); the
+            # full-text table's connection-level state then still points at the old one.
+            # A fresh connection reads the committed schema whole.
+            conn.close()
+            conn = _connect(db_path)
+            db = Database(conn, execute_plugins=False)
+            _configure(db)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreDamaged(_damaged_message(db_path, str(exc)), db_path) from exc
@@ -198,10 +195,26 @@ def _check_ownership(db: Database, path: Path, migration_set: Migrations) -> Non
         )
 
 
-def _migrate(db: Database, path: Path, migration_set: Migrations) -> None:
+def _configure(db: Database) -> None:
+    conn = db.conn
+    with db.ensure_autocommit_on():
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against application crashes in WAL mode; only a power cut
+        # can lose the last transactions, never corrupt the file.
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    # A page of the session table reads ~100 rows scattered over the file (they are in
+    # sort order, not in storage order): memory-mapped reads and a larger page cache
+    # keep that from turning into hundreds of read() calls on a big store.
+    conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+
+
+def _migrate(db: Database, path: Path, migration_set: Migrations) -> bool:
+    """Runs the pending migrations in one transaction; True when there were any."""
     applied = migration_set.applied(db)
     if not migration_set.pending(db):
-        return
+        return False
     if applied:
         backup_before_migration(db, path, version=len(applied))
     # BEGIN IMMEDIATE: a second process opening the same file at the same moment waits here
@@ -213,6 +226,7 @@ def _migrate(db: Database, path: Path, migration_set: Migrations) -> None:
     except BaseException:
         db.rollback()
         raise
+    return True
 
 
 def _has_tables(db: Database) -> bool:

@@ -1,8 +1,10 @@
-"""Streaming export of sessions and audit entries (CSV or JSON) and all-or-nothing import.
+"""Export of sessions and audit entries (CSV or JSON) and the parsing of an import.
 
-Exports read the table page by page, so a million sessions never sit in memory. Times are
-written as ISO 8601 in UTC; `factors` as a space-separated list in CSV and an array in JSON.
-An import runs in one transaction: a malformed row, a crash or a kill leaves no partial rows.
+Both work on iterables of records, not on the store: the store hands over a stream read page
+by page (a million sessions never sit in memory) and inserts what `read_import` yields in one
+transaction (`Sessions.import_records`: a malformed row, a crash or a kill leaves no partial
+rows). Times are written as ISO 8601 in UTC; `factors` as a space-separated list in CSV and
+an array in JSON.
 """
 
 from __future__ import annotations
@@ -13,30 +15,14 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, Any, Literal
 
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, SessionStatus
-from transmit_admin.store.records import (
-    AuditEntry,
-    ImportResult,
-    PageCursor,
-    SessionQuery,
-    SessionRecord,
-)
-from transmit_admin.store.rows import (
-    SESSION_COLUMNS,
-    SESSION_SELECT,
-    session_from_row,
-    session_params,
-)
-
-if TYPE_CHECKING:
-    from transmit_admin.store.store import Store
+from transmit_admin.store.records import AuditEntry, SessionRecord
 
 ExportFormat = Literal["csv", "json"]
 SESSION_FIELDS = tuple(f.name for f in dataclasses.fields(SessionRecord))
 AUDIT_FIELDS = tuple(f.name for f in dataclasses.fields(AuditEntry))
-_BATCH = 1000
 
 
 class ImportRefused(ValueError):
@@ -83,33 +69,8 @@ def _write(rows: Iterable[Any], fields: tuple[str, ...], fp: IO[str], fmt: Expor
     return count
 
 
-def _all_sessions(store: Store) -> Iterator[SessionRecord]:
-    last_id = 0
-    while True:
-        with store._lock:
-            rows = store.db.conn.execute(
-                f"SELECT {SESSION_SELECT} FROM sessions WHERE id > ? ORDER BY id LIMIT ?",
-                [last_id, _BATCH],
-            ).fetchall()
-        if not rows:
-            return
-        yield from (session_from_row(row) for row in rows)
-        last_id = rows[-1][0]
-
-
-def _query_sessions(store: Store, query: SessionQuery) -> Iterator[SessionRecord]:
-    after: PageCursor | None = None
-    while True:
-        page = store.page_sessions(query, after, limit=_BATCH)
-        yield from page.rows
-        if page.next_cursor is None:
-            return
-        after = page.next_cursor
-
-
-def write_sessions(store: Store, fp: IO[str], fmt: ExportFormat, query: SessionQuery | None) -> int:
-    rows = _all_sessions(store) if query is None else _query_sessions(store, query)
-    return _write(rows, SESSION_FIELDS, fp, fmt)
+def write_sessions(records: Iterable[SessionRecord], fp: IO[str], fmt: ExportFormat) -> int:
+    return _write(records, SESSION_FIELDS, fp, fmt)
 
 
 def write_audit(entries: Iterable[AuditEntry], fp: IO[str], fmt: ExportFormat) -> int:
@@ -181,31 +142,11 @@ def record_from_import(row: dict[str, Any]) -> SessionRecord:
     )
 
 
-def read_sessions(store: Store, fp: IO[str]) -> ImportResult:
-    columns = ", ".join(SESSION_COLUMNS)
-    values = ", ".join(f":{c}" for c in SESSION_COLUMNS)
-    sql = (
-        f"INSERT INTO sessions ({columns}) VALUES ({values}) "
-        "ON CONFLICT (environment, session_id) DO NOTHING"
-    )
-    inserted = seen = 0
-    with store.writing():
-        batch: list[dict[str, Any]] = []
-        for number, row in enumerate(_rows_of(fp), start=1):
-            try:
-                batch.append(session_params(record_from_import(row)))
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise ImportRefused(str(exc), number) from exc
-            seen = number
-            if len(batch) >= _BATCH:
-                inserted += _insert_batch(store, sql, batch)
-                batch = []
-        inserted += _insert_batch(store, sql, batch)
-    return ImportResult(inserted=inserted, already_present=seen - inserted)
-
-
-def _insert_batch(store: Store, sql: str, batch: list[dict[str, Any]]) -> int:
-    if not batch:
-        return 0
-    # rowcount sums the rows each statement inserted; DO NOTHING conflicts count 0.
-    return store.db.conn.executemany(sql, batch).rowcount
+def read_import(fp: IO[str]) -> Iterator[SessionRecord]:
+    """The sessions of an export (CSV or JSON, detected), one at a time; a malformed row
+    raises `ImportRefused` naming it."""
+    for number, row in enumerate(_rows_of(fp), start=1):
+        try:
+            yield record_from_import(row)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ImportRefused(str(exc), number) from exc

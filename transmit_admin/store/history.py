@@ -8,20 +8,30 @@ from datetime import datetime
 from typing import IO, Any, Literal
 
 from transmit_admin.store import export, guard
-from transmit_admin.store.base import StoreBase, UnknownSession, locked, os_user
-from transmit_admin.store.records import AuditEntry, EventKind, SessionEvent, require_aware
+from transmit_admin.store.base import StorePart, UnknownSession, locked, os_user
+from transmit_admin.store.records import (
+    AuditEntry,
+    EventKind,
+    SessionEvent,
+    SessionRecord,
+    require_aware,
+)
 from transmit_admin.store.rows import (
     AUDIT_FROM,
     AUDIT_SELECT,
+    SESSION_SELECT_QUALIFIED,
     audit_from_row,
     event_from_row,
+    session_from_row,
     to_epoch,
 )
 
 _AUDIT_BATCH = 500
 
 
-class HistoryMixin(StoreBase):
+class History(StorePart):
+    """Session events and the audit log."""
+
     @locked
     def add_event(
         self,
@@ -53,6 +63,28 @@ class HistoryMixin(StoreBase):
         return SessionEvent(
             cursor.lastrowid, environment, session_id, kind, moment, actor, detail, event_uuid
         )
+
+    @locked
+    def interrupted_logouts(
+        self, environment: str, requested_before: datetime
+    ) -> list[SessionRecord]:
+        """Sessions whose newest event is a "logout requested" older than `requested_before`
+        and that are still active: the process stopped between sending a logout and recording
+        its answer, so nobody knows whether Transmit ended them. (An expired one needs no
+        answer: Transmit dropped it either way.)"""
+        rows = self.db.conn.execute(
+            f"SELECT {SESSION_SELECT_QUALIFIED} FROM session_events e "
+            "JOIN sessions s ON s.id = e.session_row "
+            "WHERE e.kind = 'revoke_requested' AND e.at < ? AND s.environment = ? "
+            "AND s.status = 'active' AND s.expires_at > ? "
+            "AND e.id = (SELECT max(id) FROM session_events WHERE session_row = s.id)",
+            [
+                to_epoch(require_aware(requested_before, "requested_before")),
+                environment,
+                to_epoch(self.now()),
+            ],
+        ).fetchall()
+        return [session_from_row(row) for row in rows]
 
     @locked
     def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:

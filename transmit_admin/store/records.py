@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from transmit_admin.core.lifecycle import SessionStatus
 
-SessionSource = Literal["tracked", "synced", "imported"]
-SESSION_SOURCES: tuple[SessionSource, ...] = ("tracked", "synced", "imported")
+# "har": first tracked from a customer's HAR capture (services/har_intake.py).
+SessionSource = Literal["tracked", "synced", "imported", "har"]
+SESSION_SOURCES: tuple[SessionSource, ...] = ("tracked", "synced", "imported", "har")
 
 SortKey = Literal["created", "expires", "last_auth", "user"]
 SORT_KEYS: tuple[SortKey, ...] = ("created", "expires", "last_auth", "user")

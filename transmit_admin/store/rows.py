@@ -40,6 +40,8 @@ SESSION_COLUMNS = (
     "access_expires_at",
 )
 SESSION_SELECT = ", ".join(("id", *SESSION_COLUMNS))
+# The same columns from a query where the sessions table is aliased `s`.
+SESSION_SELECT_QUALIFIED = ", ".join(f"s.{column}" for column in ("id", *SESSION_COLUMNS))
 
 
 def to_epoch(moment: datetime | None) -> float | None:

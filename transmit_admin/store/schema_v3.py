@@ -8,6 +8,12 @@
   the indexes and triggers again). Dropping the old table cascades to `team_outbox` while
   foreign keys are on (and they cannot be turned off inside the migration's transaction),
   so the outbox rows are set aside and put back.
+- `session_events_requested`: a partial index over "logout requested" events, so the
+  start-up check for logouts left without an outcome reads only those.
+- `sessions.source` may be `har`: a session first tracked from a customer's HAR capture.
+  Only that CHECK is loosened, in place, by SQLite's documented procedure for schema
+  changes that leave every stored row valid (`writable_schema`, then a new
+  `schema_version`): rebuilding the sessions table would cascade to every event.
 - `audit_log.user_id` / `audit_log.user_email`: who the action was about, recorded with
   new entries. Older entries stay as written (the log's triggers keep it unchangeable);
   readers look the user up from the session's record for those.
@@ -46,6 +52,9 @@ DROP TABLE temp.team_outbox_kept;
 
 CREATE INDEX session_events_session ON session_events (session_row, id);
 CREATE UNIQUE INDEX session_events_uuid ON session_events (event_uuid);
+-- Finds logouts left without an outcome (the app was killed) without reading every event.
+CREATE INDEX session_events_requested ON session_events (session_row)
+  WHERE kind = 'revoke_requested';
 CREATE TRIGGER session_events_give_uuid AFTER INSERT ON session_events
 WHEN new.event_uuid IS NULL BEGIN
   UPDATE session_events SET event_uuid = {SQL_UUID4} WHERE id = new.id;
@@ -63,8 +72,30 @@ ALTER TABLE audit_log ADD COLUMN user_email TEXT;
 """
 
 
+_OLD_SOURCES = "CHECK (source IN ('tracked', 'synced', 'imported'))"
+_NEW_SOURCES = "CHECK (source IN ('tracked', 'synced', 'imported', 'har'))"
+
+
 def add_unconfirmed_and_audit_users(db: Database) -> None:
     # One statement at a time inside the migration's transaction (see team_tables.py).
     for block in _STATEMENTS.split("\n\n"):
         for statement in split_statements(block):
             db.conn.execute(statement)
+    _allow_har_source(db)
+
+
+def _allow_har_source(db: Database) -> None:
+    conn = db.conn
+    (version,) = conn.execute("PRAGMA schema_version").fetchone()
+    conn.execute("PRAGMA writable_schema=ON")
+    try:
+        changed = conn.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) "
+            "WHERE type = 'table' AND name = 'sessions' AND instr(sql, ?) > 0",
+            [_OLD_SOURCES, _NEW_SOURCES, _OLD_SOURCES],
+        ).rowcount
+        if changed != 1:  # not the table v1 created: stop, the transaction rolls back
+            raise RuntimeError("the sessions table's source constraint is not v1's")
+        conn.execute(f"PRAGMA schema_version={int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema=OFF")

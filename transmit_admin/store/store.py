@@ -1,119 +1,106 @@
-"""`Store`: every read and write of the session database goes through it.
+"""`Store`: the session database, a facade over its parts on one connection.
 
-Open one with `transmit_admin.store.db.open_store(path)`. The store records facts and keeps
-history; deciding what a session's status should be is `core.lifecycle`'s job (the services
-call `derive_status`, then write the result). See `base.py` for threads and processes.
+Open one with `transmit_admin.store.db.open_store(path)`. The parts are separate objects:
+`sessions` (the session table, `sessions.py`), `tokens` (tokens seen, `tokens.py`) and
+`history` (events and the audit log, `history.py`), all on one `Connection` (`base.py`: the
+lock, the clock, transactions), so one `writing()` block spans them. The methods below are
+the parts' own, named in one place for the services, the CLI and team sync; the UI reads
+through `reader.StoreReader` instead.
 """
 
 from __future__ import annotations
 
-import logging
-import sqlite3
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import IO, Literal
 
+from sqlite_utils import Database
+
 from transmit_admin.core.lifecycle import SessionStatus
-from transmit_admin.store import counting, export, queries
-from transmit_admin.store.base import (
-    BUSY_TIMEOUT_MS,
-    UnknownSession,
-    locked,
-    os_user,
-)
-from transmit_admin.store.history import HistoryMixin
+from transmit_admin.store import export
+from transmit_admin.store.base import BUSY_TIMEOUT_MS, Connection, UnknownSession, os_user
+from transmit_admin.store.history import History
 from transmit_admin.store.records import (
     AppRef,
+    AuditEntry,
+    EventKind,
     ImportResult,
     Page,
     PageCursor,
+    SessionEvent,
     SessionQuery,
     SessionRecord,
-    require_aware,
+    TokenSeen,
 )
-from transmit_admin.store.rows import (
-    SESSION_COLUMNS,
-    SESSION_SELECT,
-    session_from_row,
-    session_params,
-    to_epoch,
-)
-from transmit_admin.store.tokens import TokenMixin
+from transmit_admin.store.sessions import Sessions
+from transmit_admin.store.tokens import TokensSeen
 
 # Re-exported: callers import these from here.
 __all__ = ["BUSY_TIMEOUT_MS", "Store", "UnknownSession", "os_user"]
 
-log = logging.getLogger(__name__)
+ExportFormat = Literal["csv", "json"]
 
 
-class Store(TokenMixin, HistoryMixin):
-    """The session database. Sessions, searches, paging and export live here; tokens
-    (`tokens.py`), events and the audit log (`history.py`) and the connection basics
-    (`base.py`) are mixed in from their own modules."""
+class Store:
+    def __init__(self, db: Database, path: Path, *, clock: Callable[[], datetime]) -> None:
+        self.connection = Connection(db, path, clock=clock)
+        self.sessions = Sessions(self.connection)
+        self.tokens = TokensSeen(self.connection)
+        self.history = History(self.connection)
 
-    # -- sessions ------------------------------------------------------------------------
+    # -- the connection ----------------------------------------------------------------------
 
-    @locked
+    @property
+    def db(self) -> Database:
+        return self.connection.db
+
+    @property
+    def path(self) -> Path:
+        return self.connection.path
+
+    @property
+    def _lock(self) -> threading.RLock:
+        return self.connection._lock
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """One write transaction (nested: a savepoint) over every part."""
+        return self.connection.writing()
+
+    def now(self) -> datetime:
+        return self.connection.now()
+
+    def _row_id(self, environment: str, session_id: str) -> int | None:
+        return self.connection._row_id(environment, session_id)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def checkpoint_in_background(self) -> None:
+        self.connection.checkpoint_in_background()
+
+    def check_integrity(self) -> list[str]:
+        return self.connection.check_integrity()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- sessions ----------------------------------------------------------------------------
+
     def upsert_session(self, record: SessionRecord) -> bool:
-        """Inserts the session or replaces every field of the recorded one; True when new.
+        return self.sessions.upsert_session(record)
 
-        `access_expires_at` only ever moves forward (it tracks the newest token seen).
-        """
-        params = session_params(record)
-        columns = ", ".join(SESSION_COLUMNS)
-        values = ", ".join(f":{c}" for c in SESSION_COLUMNS)
-        updates = ", ".join(
-            f"{c} = excluded.{c}"
-            for c in SESSION_COLUMNS
-            if c not in ("environment", "session_id", "access_expires_at")
-        )
-        with self.writing():
-            existed = self._row_id(record.environment, record.session_id) is not None
-            self.db.execute(
-                f"INSERT INTO sessions ({columns}) VALUES ({values}) "
-                f"ON CONFLICT (environment, session_id) DO UPDATE SET {updates}, "
-                "access_expires_at = CASE WHEN excluded.access_expires_at IS NULL "
-                "THEN access_expires_at WHEN access_expires_at IS NULL "
-                "THEN excluded.access_expires_at "
-                "ELSE max(access_expires_at, excluded.access_expires_at) END",
-                params,
-            )
-        return not existed
-
-    @locked
     def record_status(self, record: SessionRecord) -> None:
-        """Writes `record`'s status, `revoked_at`, `ended_at` and `last_checked_at`, and no
-        other column. Raises UnknownSession.
+        self.sessions.record_status(record)
 
-        For the outcome of an action: its record was read before a slow API call, and writing
-        it whole (`upsert_session`) would undo whatever changed meanwhile (a note, a newer
-        token's `access_expires_at`). It is also far cheaper: the full-text index and the
-        sort indexes without `status` in them are left alone.
-        """
-        with self.writing():
-            cursor = self.db.execute(
-                "UPDATE sessions SET status = ?, revoked_at = ?, ended_at = ?, "
-                "last_checked_at = ? WHERE environment = ? AND session_id = ?",
-                [
-                    str(record.status),
-                    to_epoch(record.revoked_at),
-                    to_epoch(record.ended_at),
-                    to_epoch(record.last_checked_at),
-                    record.environment,
-                    record.session_id,
-                ],
-            )
-            if cursor.rowcount == 0:
-                raise UnknownSession(record.environment, record.session_id)
-
-    @locked
     def get_session(self, environment: str, session_id: str) -> SessionRecord | None:
-        row = self.db.conn.execute(
-            f"SELECT {SESSION_SELECT} FROM sessions WHERE environment = ? AND session_id = ?",
-            [environment, session_id],
-        ).fetchone()
-        return None if row is None else session_from_row(row)
+        return self.sessions.get_session(environment, session_id)
 
-    @locked
     def set_status(
         self,
         environment: str,
@@ -122,176 +109,98 @@ class Store(TokenMixin, HistoryMixin):
         *,
         at: datetime | None = None,
     ) -> SessionRecord:
-        """Sets the status; moving to revoked or ended also stamps `revoked_at`/`ended_at`
-        with `at` (default: now). Raises UnknownSession."""
-        status = SessionStatus(status)
-        stamp = to_epoch(require_aware(at, "at") if at is not None else self.now())
-        with self.writing():
-            cursor = self.db.execute(
-                "UPDATE sessions SET status = :status, "
-                "revoked_at = CASE WHEN :status = 'revoked' THEN coalesce(revoked_at, :at) "
-                "ELSE revoked_at END, "
-                "ended_at = CASE WHEN :status = 'ended' THEN coalesce(ended_at, :at) "
-                "ELSE ended_at END "
-                "WHERE environment = :environment AND session_id = :session_id",
-                {
-                    "status": str(status),
-                    "at": stamp,
-                    "environment": environment,
-                    "session_id": session_id,
-                },
-            )
-            if cursor.rowcount == 0:
-                raise UnknownSession(environment, session_id)
-        found = self.get_session(environment, session_id)
-        assert found is not None  # just written under the lock
-        return found
+        return self.sessions.set_status(environment, session_id, status, at=at)
 
-    @locked
     def page_sessions(
         self, query: SessionQuery, after: PageCursor | None = None, limit: int = 100
     ) -> Page:
-        """One page of the session table in the query's order; pass `next_cursor` back for
-        the following page. Sessions whose expiry passed are marked expired first."""
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
-        self._expire_due(query.environment)
-        match, ids, narrow = self._plan(query)
-        if query.search is not None and match is None:
-            return Page([], None)
-        sql = queries.page_sql(query, after, limit, match, narrow=narrow, ids=ids)
-        fetched = self.db.conn.execute(sql.text, sql.params).fetchall()
-        rows = [session_from_row(row[:-1]) for row in fetched[:limit]]
-        next_cursor = None
-        if len(fetched) > limit:
-            last = fetched[limit - 1]
-            next_cursor = PageCursor(query.sort, query.descending, last[-1], last[0])
-        return Page(rows, next_cursor)
+        return self.sessions.page_sessions(query, after, limit)
 
-    @locked
     def cursor_at(self, query: SessionQuery, offset: int) -> PageCursor | None:
-        """A cursor from which `page_sessions` continues at row `offset` (0-based) of the
-        query, for a scrollbar dragged deep into the table; None past the last row.
+        return self.sessions.cursor_at(query, offset)
 
-        It skips entries of the sort index rather than decoding rows (about 50 ms per
-        million skipped here); paging on from the cursor is by key again.
-        """
-        if offset < 1:
-            raise ValueError("offset must be at least 1 (offset 0 needs no cursor)")
-        self._expire_due(query.environment)
-        match, ids, narrow = self._plan(query)
-        if query.search is not None and match is None:
-            return None
-        sql = queries.cursor_at_sql(query, offset, match, narrow=narrow, ids=ids)
-        row = self.db.conn.execute(sql.text, sql.params).fetchone()
-        return None if row is None else PageCursor(query.sort, query.descending, row[0], row[1])
-
-    @locked
     def count_sessions(self, query: SessionQuery) -> int:
-        self._expire_due(query.environment)
-        return counting.count_on(self.db.conn, query)
+        return self.sessions.count_sessions(query)
 
-    @locked
+    def sweep_expired(self, environment: str) -> int:
+        return self.sessions.sweep_expired(environment)
+
     def sessions_of_user(self, environment: str, user_ref: str) -> list[SessionRecord]:
-        """Every session of a user id or an email (case-insensitive), newest first."""
-        rows: list[SessionRecord] = []
-        query = SessionQuery(environment, user=user_ref)
-        after: PageCursor | None = None
-        while True:
-            page = self.page_sessions(query, after, limit=500)
-            rows += page.rows
-            if page.next_cursor is None:
-                return rows
-            after = page.next_cursor
+        return self.sessions.sessions_of_user(environment, user_ref)
 
-    @locked
     def distinct_apps(self, environment: str) -> list[AppRef]:
-        """The apps seen in an environment with their session counts, by name."""
-        counted = self.db.conn.execute(
-            "SELECT app_key, sum(n) FROM session_counts WHERE environment = ? AND app_key != '' "
-            "GROUP BY app_key HAVING sum(n) > 0",
-            [environment],
-        ).fetchall()
-        apps = []
-        for app_id, sessions in counted:
-            name = self.db.conn.execute(
-                "SELECT app_name FROM sessions WHERE environment = ? AND app_id = ? "
-                "AND app_name IS NOT NULL ORDER BY created_at DESC LIMIT 1",
-                [environment, app_id],
-            ).fetchone()
-            apps.append(AppRef(app_id, None if name is None else name[0], int(sessions)))
-        return sorted(apps, key=lambda app: ((app.app_name or app.app_id).casefold(), app.app_id))
+        return self.sessions.distinct_apps(environment)
 
-    @locked
     def find_session_by_fingerprint(self, fingerprint: str) -> SessionRecord | None:
-        row = self.db.conn.execute(
-            "SELECT environment, session_id FROM tokens_seen WHERE fingerprint = ?",
-            [fingerprint.lower()],
-        ).fetchone()
-        return None if row is None or row[1] is None else self.get_session(row[0], row[1])
+        return self.sessions.find_session_by_fingerprint(fingerprint)
 
-    @locked
     def find_session_by_jti(self, jti: str, environment: str | None = None) -> SessionRecord | None:
-        sql = "SELECT environment, session_id FROM tokens_seen WHERE jti = ?"
-        params = [jti]
-        if environment is not None:
-            sql += " AND environment = ?"
-            params.append(environment)
-        for env, session_id in self.db.conn.execute(sql + " ORDER BY seen_at DESC", params):
-            if session_id is not None:
-                return self.get_session(env, session_id)
-        return None
-
-    # -- export / import -------------------------------------------------------------------
+        return self.sessions.find_session_by_jti(jti, environment)
 
     def export_sessions(
-        self,
-        fp: IO[str],
-        fmt: Literal["csv", "json"] = "csv",
-        query: SessionQuery | None = None,
+        self, fp: IO[str], fmt: ExportFormat = "csv", query: SessionQuery | None = None
     ) -> int:
         """Writes sessions (all, or those of `query`) to `fp` page by page; returns the count."""
-        return export.write_sessions(self, fp, fmt, query)
+        records = self.sessions.iter_all() if query is None else self.sessions.iter_query(query)
+        return export.write_sessions(records, fp, fmt)
 
-    @locked
     def import_sessions(self, fp: IO[str]) -> ImportResult:
         """Imports an export (CSV or JSON, detected) in one transaction: all rows or none.
 
         New sessions get source "imported"; sessions already recorded are left as they are.
         A malformed row raises `export.ImportRefused` naming the row, and nothing is kept.
         """
-        return export.read_sessions(self, fp)
+        return self.sessions.import_records(export.read_import(fp))
 
-    # -- internals -----------------------------------------------------------------------
+    # -- tokens seen -------------------------------------------------------------------------
 
-    def _plan(self, query: SessionQuery) -> tuple[str | None, list[int] | None, bool]:
-        return counting.plan(self.db.conn, query)
+    def record_token(self, token: TokenSeen) -> bool:
+        return self.tokens.record_token(token)
 
-    def _expire_due(self, environment: str) -> None:
-        """Marks sessions whose expiry passed as expired, so status filters and counts agree
-        with `core.lifecycle.derive_status`.
+    def tokens_of(self, environment: str, session_id: str) -> list[TokenSeen]:
+        return self.tokens.tokens_of(environment, session_id)
 
-        Browsing must never wait on another process's writes: this reads first, takes the
-        write lock only when something is due, and gives up at once (busy timeout 0) when
-        another writer holds it; the next page or count tries again.
-        """
-        now = to_epoch(self.now())
-        due = self.db.conn.execute(
-            "SELECT 1 FROM sessions WHERE environment = ? AND status = 'active' "
-            "AND expires_at <= ? LIMIT 1",
-            [environment, now],
-        ).fetchone()
-        if due is None:
-            return
-        self.db.conn.execute("PRAGMA busy_timeout=0")
-        try:
-            with self.writing():
-                self.db.execute(
-                    "UPDATE sessions SET status = 'expired' WHERE environment = ? "
-                    "AND status = 'active' AND expires_at <= ?",
-                    [environment, now],
-                )
-        except sqlite3.OperationalError as exc:
-            log.debug("expiry sweep postponed: %s", exc)
-        finally:
-            self.db.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # -- history -----------------------------------------------------------------------------
+
+    def add_event(
+        self,
+        environment: str,
+        session_id: str,
+        kind: EventKind | str,
+        detail: str = "",
+        actor: str | None = None,
+        *,
+        at: datetime | None = None,
+    ) -> SessionEvent:
+        return self.history.add_event(environment, session_id, kind, detail, actor, at=at)
+
+    def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
+        return self.history.events_of(environment, session_id)
+
+    def interrupted_logouts(
+        self, environment: str, requested_before: datetime
+    ) -> list[SessionRecord]:
+        return self.history.interrupted_logouts(environment, requested_before)
+
+    def audit(
+        self,
+        action: str,
+        target: str,
+        outcome: str,
+        detail: str = "",
+        actor: str | None = None,
+        environment: str | None = None,
+        user_id: str | None = None,
+        user_email: str | None = None,
+    ) -> AuditEntry:
+        return self.history.audit(
+            action, target, outcome, detail, actor, environment, user_id, user_email
+        )
+
+    def iter_audit(
+        self, limit: int | None = None, *, newest_first: bool = True
+    ) -> Iterator[AuditEntry]:
+        return self.history.iter_audit(limit, newest_first=newest_first)
+
+    def export_audit(self, fp: IO[str], fmt: ExportFormat = "csv") -> int:
+        return self.history.export_audit(fp, fmt)

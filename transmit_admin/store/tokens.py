@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from transmit_admin.store import guard
-from transmit_admin.store.base import StoreBase, locked
+from transmit_admin.store.base import StorePart, locked
 from transmit_admin.store.records import TokenSeen
 from transmit_admin.store.rows import TOKEN_COLUMNS, token_from_row, token_params
 
 ACCESS_TOKEN_KIND = "user_access_token"  # noqa: S105 (a token kind, not a secret)
 
 
-class TokenMixin(StoreBase):
+class TokensSeen(StorePart):
+    """The `tokens_seen` table."""
+
     @locked
     def record_token(self, token: TokenSeen) -> bool:
         """Records a token by fingerprint (True when new). An access token of a recorded

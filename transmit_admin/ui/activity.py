@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from transmit_admin.core.redact import mask_email, mask_id, redact_secrets
 from transmit_admin.core.timefmt import local_text, utc_text
-from transmit_admin.services.results import ActionResult
+from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.icons import icon
 from transmit_admin.ui.recent_model import (
@@ -45,6 +45,9 @@ from transmit_admin.ui.recent_model import (
 )
 from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
+
+if TYPE_CHECKING:
+    from transmit_admin.store.reader import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +69,20 @@ class BulkProgress(QObject):
         self.setObjectName("bulkProgress")
         self.total = 0
         self.done = 0
+        self.cancelled = 0  # results that were cancelled before they were sent
         self.running = False
         self._cancel: Callable[[], None] | None = None
 
     def begin(self, title: str, total: int, cancel: Callable[[], None]) -> None:
         self.total, self.done, self.running, self._cancel = total, 0, True, cancel
+        self.cancelled = 0
         self.started.emit(title, total)
 
     def advance(self, result: ActionResult, about: str | None = None) -> None:
         """`about`: who and which session the line names (default: the session id)."""
         self.done += 1
+        if result.outcome is Outcome.CANCELLED:
+            self.cancelled += 1
         self.advanced.emit(
             self.done, self.total, f"{about or result.session_id}: {result.message}", result.ok
         )
@@ -259,8 +266,7 @@ class ActivityPanel(QWidget):
         # bench/ui.py): per result that was the biggest cost of a bulk revoke. The bar is
         # moved at most every BAR_INTERVAL_MS instead. The results delivered together are
         # listed together, with one insert, before the window paints them (`add_later`).
-        if not ok and message.partition(": ")[2].startswith("cancelled"):
-            self._bulk_cancelled += 1
+        self._bulk_cancelled = self.progress.cancelled
         self._bar_value = (done, total)
         if not self._bar_timer.isActive():
             self._bar_timer.start()
@@ -322,7 +328,7 @@ class ActivityPanel(QWidget):
         (store-wide actions) belong to every one. At most AUDIT_SCAN entries are read."""
         name = self.ctx.environment.name
         entries = []
-        for entry in self.ctx.store.iter_audit(limit=AUDIT_SCAN):
+        for entry in self.ctx.reader.iter_audit(limit=AUDIT_SCAN):
             if entry.environment in (None, name):
                 entries.append(entry)
                 if len(entries) >= AUDIT_SHOWN:
@@ -372,7 +378,7 @@ class ActivityPanel(QWidget):
 
         return self.runner.start(
             "export audit",
-            run_cpu(_write_audit, self.ctx.store, path, fmt),
+            run_cpu(_write_audit, self.ctx.reader, path, fmt),
             busy=[self.export_button],
             on_result=done,
             on_error=failed,
@@ -384,7 +390,7 @@ def _entry(action: str, message: str, ok: bool) -> RecentEntry:
     return RecentEntry(time.time(), action, redact_secrets(message), ok)
 
 
-def _write_audit(store: Any, path: Path, fmt: ExportFormat) -> int:
+def _write_audit(store: StoreReader, path: Path, fmt: ExportFormat) -> int:
     """Readable by the user only, as the CLI's export: the log names users and sessions."""
     temporary = path.with_name(path.name + ".part")
     try:

@@ -23,7 +23,9 @@ from transmit_admin.ui.tasks import TaskRunner, run_cpu
 if TYPE_CHECKING:
     from transmit_admin.app import AppContext
     from transmit_admin.ui.environment_controller import EnvironmentController
+    from transmit_admin.ui.har import HarController
     from transmit_admin.ui.inspector import InspectorController
+    from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
     from transmit_admin.ui.store_watch import StoreWatcher
 
 log = logging.getLogger(__name__)
@@ -58,17 +60,20 @@ class MainController(QObject):
         self.ctx: AppContext | None = context
         self.runner = TaskRunner(bus, self)
         self.inspector: InspectorController | None = None
+        self.har: HarController | None = None
         self.panels: dict[str, Any] = {}
         self._open_task: asyncio.Task[Any] | None = None
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
         self.watcher: StoreWatcher | None = None
         self.toolbar_fitter: Any = None
+        self.interrupted_logouts: InterruptedLogoutCheck | None = None
         self._closing = False
         if not window.isVisible():  # `launch` restores it itself, before the first frame
             window.restore_geometry(settings)
         window.installEventFilter(self)
         window.paste_action.setEnabled(False)
+        window.open_har_action.setEnabled(False)
         window.paste_action.triggered.connect(self.paste_and_inspect)
         window.redact_action.toggled.connect(bus.set_redaction)
         bus.redaction_changed.connect(window.redact_action.setChecked)
@@ -103,7 +108,9 @@ class MainController(QObject):
         # Imported once the window is on screen: the verifier pulls in the crypto stack.
         from transmit_admin.ui.activity import ActivityPanel
         from transmit_admin.ui.environment_controller import EnvironmentController
+        from transmit_admin.ui.har import HarController, HarView
         from transmit_admin.ui.inspector import InspectorController, InspectorView
+        from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
         from transmit_admin.ui.mailbox import MailboxView
         from transmit_admin.ui.sessions import SessionActions, SessionDetailsView, SessionsPanel
         from transmit_admin.ui.store_watch import StoreWatcher
@@ -112,8 +119,8 @@ class MainController(QObject):
         self.ctx = ctx
         if self._closing:  # the window was closed while the context was being built
             return
-        # Commits happen on worker threads while the table reads: keep the WAL's fsyncs out
-        # of both (store/checkpoint.py).
+        # Commits happen on the GUI thread (a bulk revoke's too) while the table reads: keep
+        # the WAL's checkpoints and their fsyncs off it (store/checkpoint.py).
         ctx.checkpoint_in_background()
         window, bus = self.window, self.bus
         inspector_view = InspectorView(window)
@@ -122,7 +129,10 @@ class MainController(QObject):
         details = SessionDetailsView(ctx, bus)
         activity = ActivityPanel(ctx, bus)
         mailbox = MailboxView(ctx, bus)
+        har_view = HarView(window)
+        self.har = HarController(ctx, bus, har_view)
         self.panels = {
+            "har": har_view,
             "sessions": sessions,
             "details": details,
             "activity": activity,
@@ -136,6 +146,7 @@ class MainController(QObject):
                 (inspector_view, self.tr("Token"), "verify", self.tr("Inspect pasted tokens")),
                 (details, self.tr("Session"), "open-session", self.tr("The selected session")),
                 (mailbox, self.tr("Mailbox"), "mail", self.tr("Mail the sandbox delivered")),
+                (har_view, self.tr("HAR"), "search", self.tr("A customer's HAR capture")),
             ],
         )
         actions = SessionActions(ctx, bus, sessions, window)
@@ -158,6 +169,7 @@ class MainController(QObject):
             ],
         )
         sessions.selection_changed.connect(self._selection_changed)
+        self._wire_har(har_view, inspector_view)
         window.paste_action.setEnabled(True)
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
@@ -166,7 +178,23 @@ class MainController(QObject):
             bus, lambda: _file_of(ctx.store), lambda: ctx.environment.name, self
         )
         self.watcher.start()
+        self.interrupted_logouts = InterruptedLogoutCheck(ctx, bus, self)
+        self.interrupted_logouts.start()
         self.ready.emit()
+
+    def _wire_har(self, har_view: Any, inspector_view: Any) -> None:
+        har, tabs = self.har, self.window.tabs
+        assert har is not None
+        self.window.open_har_action.setEnabled(True)
+
+        def open_har() -> None:
+            tabs.setCurrentWidget(har_view)
+            har.open_dialog()
+
+        self.window.open_har_action.triggered.connect(open_har)
+        har.wants_focus.connect(lambda: tabs.setCurrentWidget(har_view))
+        har.token_opened.connect(lambda: tabs.setCurrentWidget(inspector_view))
+        har.watch_drops(self.window)
 
     # --- commands --------------------------------------------------------------------------
     def paste_and_inspect(self) -> None:
@@ -275,6 +303,11 @@ class MainController(QObject):
             self.inspector.runner.cancel_all()
             await self.inspector.runner.wait_all()
         await self.runner.wait_all()
+        if self.har is not None:  # a capture being read stops between two entries
+            await self.har.aclose()
+        if self.interrupted_logouts is not None:
+            self.interrupted_logouts.runner.cancel_all()
+            await self.interrupted_logouts.runner.wait_all()
         if self.environments is not None:  # a sandbox being started must be stopped too
             await self.environments.runner.wait_all()
         if self.ctx is not None:

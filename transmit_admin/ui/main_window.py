@@ -156,6 +156,13 @@ class MainWindow(QMainWindow):
         # Preferences has no standard key on Linux and Windows: Ctrl+, there too.
         preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
         self.settings_action.setShortcuts(preferences or [QKeySequence("Ctrl+,")])
+        self.open_har_action = _action(
+            self,
+            self.tr("Open &HAR…"),
+            "search",
+            self.tr("Read a HAR capture: its tokens, leaked sessions and a sanitized copy"),
+        )
+        self.open_har_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
         self.about_action = _action(self, self.tr("&About"), "app", self.tr("About this app"))
         self.quit_action = _action(self, self.tr("&Quit"), None, self.tr("Quit the app"))
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
@@ -175,6 +182,7 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         self.file_menu = menu.addMenu(self.tr("&File"))
+        self.file_menu.addAction(self.open_har_action)
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)

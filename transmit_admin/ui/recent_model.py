@@ -1,10 +1,10 @@
 """`RecentModel`: the activity panel's "Recent" list (Time, Action, Result), newest first.
 
-A bulk revoke lists hundreds of results a second, while the GUI thread shares the GIL with the
-worker doing the revokes (bench/ui.py). A result is a small immutable `RecentEntry`; text,
-icon and tooltips are computed in `data()`, only for the rows Qt asks about (the visible
-ones), and results delivered together are inserted with one `beginInsertRows` (`add_later`),
-instead of one `QTreeWidgetItem` built and inserted per result.
+A bulk revoke lists hundreds of results a second on the GUI thread (bench/ui.py). A result
+is a small immutable `RecentEntry`; text, icon and tooltips are computed in `data()`, only
+for the rows Qt asks about (the visible ones), and results delivered together are inserted
+with one `beginInsertRows` (`add_later`), instead of one `QTreeWidgetItem` built and
+inserted per result.
 
 `recent_view` shows it in a `QTableView` dressed as the flat list the `QTreeWidget` was (it
 paints the same pixels), not in a `QTreeView`: after every insert a tree view lays out all
@@ -95,13 +95,10 @@ class RecentModel(QAbstractTableModel):
     def add_later(self, entry: RecentEntry) -> None:
         """Lists `entry` with the others added before the window next paints: one insert.
 
-        The flush is a posted `UpdateRequest`, the event type that triggers a repaint: the
-        bulk revoke (sessions/bulk.py) paints each batch with
-        `sendPostedEvents(None, UpdateRequest)` while its worker waits, and that delivers this
-        event too, ahead of the window's own (Qt posts that one at low priority), so the
-        batch is listed in the very paint that shows the table's new statuses. A zero-delay
-        timer would fire after that paint and the list would be painted again, with the
-        worker running and holding the GIL.
+        The flush is a posted `UpdateRequest`, the event type that triggers a repaint, so a
+        bulk action's batch (sessions/bulk.py) is listed in the very paint that shows the
+        table's new statuses; a zero-delay timer could fire after that paint and the list
+        would be painted twice.
         """
         self._pending.append(entry)
         if len(self._pending) == 1:

@@ -157,12 +157,12 @@ def tracked_session_of(ctx: AppContext, report: TokenReport) -> SessionMatch | N
     """The tracked session of this environment the token was recorded in: by the token's
     fingerprint (this very token), else by its `jti` claim (see `SessionMatch.verified`)."""
     env_name = ctx.environment.name
-    found = ctx.store.find_session_by_fingerprint(report.fingerprint)
+    found = ctx.reader.find_session_by_fingerprint(report.fingerprint)
     if found is not None and found.environment != env_name:
         found = None  # a token seen under another environment: never mix them
     if found is not None:
         return match_of(found, "fingerprint", report)
     jti = (report.claims or {}).get("jti")
     if isinstance(jti, str) and jti:
-        found = ctx.store.find_session_by_jti(jti, env_name)
+        found = ctx.reader.find_session_by_jti(jti, env_name)
     return None if found is None else match_of(found, "jti", report)

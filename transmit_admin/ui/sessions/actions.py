@@ -8,8 +8,8 @@ the service updates only on Transmit's answer: a failed revoke leaves the row as
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import threading
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -21,12 +21,12 @@ from PySide6.QtWidgets import QDialog, QWidget
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, SessionStatus
 from transmit_admin.core.redact import mask_email, mask_id
 from transmit_admin.core.timefmt import utc_text
-from transmit_admin.services.results import ActionResult
+from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.ui.activity import bulk_progress
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.errors import user_message
 from transmit_admin.ui.icons import icon
-from transmit_admin.ui.sessions.bulk import revoke_many_off_loop
+from transmit_admin.ui.sessions.bulk import revoke_in_batches
 from transmit_admin.ui.sessions.dialogs import (
     CompleteFactorDialog,
     ConfirmReauthenticateDialog,
@@ -226,7 +226,7 @@ class SessionActions(QObject):
         if len(ids) != 1:
             self.sessions.show_result(self.tr("Select one session first."), False)
             return None
-        return self.ctx.store.get_session(self.ctx.environment.name, ids[0])
+        return self.ctx.reader.get_session(self.ctx.environment.name, ids[0])
 
     # -- revoke -----------------------------------------------------------------------------
     def revoke_selected(self) -> None:
@@ -286,30 +286,37 @@ class SessionActions(QObject):
     async def revoke_many(self, ids: list[str]) -> list[ActionResult]:
         """Bulk revoke with progress and per-row results; cancellable from the activity panel.
 
-        The requests run on a worker thread (bulk.py) so the window stays responsive.
+        The logouts run on this (the GUI's) loop; their results reach the table and the
+        activity list in batches (bulk.py).
         """
-        cancel = threading.Event()
+        cancel = asyncio.Event()
         progress = bulk_progress(self.bus)
         progress.begin(self.tr("Revoking {0} sessions").format(len(ids)), len(ids), cancel.set)
         self.revoke.setEnabled(False)
 
         model = self.sessions.model
 
-        def one_done(result: ActionResult) -> None:
+        def batch_done(batch: list[ActionResult]) -> None:
             # No store read per row on the GUI thread: the result carries the new status,
             # and the line names the user from the row already loaded (if it is).
-            record = model.cached_record(result.session_id)
-            about = None
-            if record is not None:
-                short = self.tr("session {0}").format(mask_id(record.session_id))
-                about = f"{record.email or record.user_id} · {short}"
-            progress.advance(result, about)
-            model.apply_result(result.session_id, result.status)
-            self.bus.end_revoking([result.session_id])
+            for result in batch:
+                record = model.cached_record(result.session_id)
+                about = None
+                if record is not None:
+                    short = self.tr("session {0}").format(mask_id(record.session_id))
+                    about = f"{record.email or record.user_id} · {short}"
+                progress.advance(result, about)
+            model.apply_results([(r.session_id, r.status) for r in batch])
+            self.bus.end_revoking([r.session_id for r in batch])
 
         try:
-            results = await revoke_many_off_loop(
-                self.ctx, ids, concurrency=BULK_CONCURRENCY, on_result=one_done, cancel=cancel
+            results = await revoke_in_batches(
+                self.ctx.service,
+                ids,
+                concurrency=BULK_CONCURRENCY,
+                on_batch=batch_done,
+                cancel=cancel,
+                parent=self,
             )
         except BaseException as exc:  # the runner shows the sentence; the bar must not hang
             progress.end(user_message(exc, action="revoke"), False)
@@ -322,10 +329,10 @@ class SessionActions(QObject):
         if shown is not None:
             self.bus.session_changed.emit(shown)  # the details view re-reads its session
         ok = sum(1 for r in results if r.ok)
-        cancelled = sum(1 for r in results if not r.ok and r.message.startswith("cancelled"))
+        cancelled = sum(1 for r in results if r.outcome is Outcome.CANCELLED)
         # Sessions that were already revoked or ended count as done, but were not revoked
         # now: say so instead of "300 of 300 revoked".
-        already = sum(1 for r in results if r.ok and r.message.startswith("already"))
+        already = sum(1 for r in results if r.outcome in (Outcome.ALREADY_GONE, Outcome.ENDED))
         summary = self.tr("{0} of {1} revoked").format(ok - already, len(ids))
         if already:
             summary += self.tr(", {0} already ended").format(already)
@@ -465,7 +472,9 @@ class SessionActions(QObject):
     def sync_user(self) -> None:
         ids = self.sessions.selected_ids()
         record = (
-            self.ctx.store.get_session(self.ctx.environment.name, ids[0]) if len(ids) == 1 else None
+            self.ctx.reader.get_session(self.ctx.environment.name, ids[0])
+            if len(ids) == 1
+            else None
         )
         prefill = (record.email or record.user_id) if record is not None else ""
         dialog = UserRefDialog(

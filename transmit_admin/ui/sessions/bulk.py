@@ -1,142 +1,74 @@
-"""Bulk revoke on a worker thread with its own event loop, results streamed to the GUI loop.
+"""Bulk revoke on the app's one event loop, its results shown in batches.
 
-Each revoke costs the calling thread several ms of Python (the HTTP stack, then the store's
-event, status and audit writes). On the GUI loop, 8 of them finishing together stalled the
-window for 100-250 ms (bench/ui.py). Here the same `SessionService.revoke_many` runs on a
-private loop in a worker thread with its own `TransmitClient` (an httpx client belongs to the
-loop that uses it); the GUI thread only receives the `ActionResult`s, a batch at a time,
-and repaints their rows. The store is shared: its lock makes each read or write atomic, and
-SQLite's WAL lets the table keep reading.
+The revokes are `SessionService.revoke_many`, a plain coroutine on the GUI's qasync loop
+(the semaphore in services/revoke.py bounds how many logouts are in flight). What this adds
+is the delivery: results are queued as they come and handed to the table and the activity
+list together, on a `QTimer`, at most every `DELIVERY_INTERVAL_MS`. One repaint of the table
+and one insert into the Recent list per batch, instead of one per result, keeps the window's
+longest stall short while hundreds of results arrive a second (bench/ui.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtCore import QObject, QTimer
 
 from transmit_admin.services.results import ActionResult
 
-CANCEL_POLL_SECONDS = 0.02
-DELIVERY_INTERVAL_SECONDS = 0.05
-# The longest the worker waits for the GUI to apply and paint a batch (a safety bound only:
-# the GUI opens the gate as soon as the batch is painted).
-GATE_MAX_WAIT_SECONDS = 0.25
+# Imported with the window, not at the first bulk revoke: the first import of the service
+# modules (and PySide6's import hook over them) stalled the loop ~60 ms (bench/README.md).
+from transmit_admin.services.session_service import SessionService
+
+DELIVERY_INTERVAL_MS = 50
 
 
-async def _no_keys(kid: str | None = None) -> None:
-    return None  # revoking verifies no token
+class ResultBatches(QObject):
+    """Queues results; `deliver` gets them in order, a batch per timer tick (or `flush`)."""
+
+    def __init__(
+        self,
+        deliver: Callable[[list[ActionResult]], None],
+        parent: QObject | None = None,
+        interval_ms: int = DELIVERY_INTERVAL_MS,
+    ) -> None:
+        super().__init__(parent)
+        self._deliver = deliver
+        self._pending: list[ActionResult] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.flush)
+
+    def add(self, result: ActionResult) -> None:
+        self._pending.append(result)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        self._timer.stop()
+        if self._pending:
+            ready, self._pending = self._pending, []
+            self._deliver(ready)
 
 
-def _revoke_on_worker(
-    ctx: Any,
-    session_ids: list[str],
-    concurrency: int,
-    report: Callable[[ActionResult], None],
-    cancel: threading.Event,
-) -> list[ActionResult]:
-    from transmit_admin.api.client import TransmitClient
-    from transmit_admin.services.session_service import SessionService
-
-    async def main() -> list[ActionResult]:
-        cancel_event = asyncio.Event()
-
-        async def watch() -> None:
-            while not cancel.is_set():
-                await asyncio.sleep(CANCEL_POLL_SECONDS)
-            cancel_event.set()
-
-        async with TransmitClient(ctx.environment, ctx.secret_getter) as client:
-            service = SessionService(
-                ctx.store, client, ctx.environment, ctx.actor, keys_provider=_no_keys
-            )
-            watcher = asyncio.create_task(watch())
-            try:
-                return await service.revoke_many(
-                    session_ids,
-                    concurrency=concurrency,
-                    on_result=report,
-                    cancel_event=cancel_event,
-                )
-            finally:
-                watcher.cancel()
-
-    # A plain selector loop of its own, whatever loop policy the GUI installed.
-    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as runner:
-        return runner.run(main())
-
-
-async def revoke_many_off_loop(
-    ctx: Any,
+async def revoke_in_batches(
+    service: SessionService,
     session_ids: Sequence[str],
     *,
     concurrency: int,
-    on_result: Callable[[ActionResult], None],
-    cancel: threading.Event,
+    on_batch: Callable[[list[ActionResult]], None],
+    cancel: asyncio.Event,
+    parent: QObject | None = None,
 ) -> list[ActionResult]:
-    """`SessionService.revoke_many` on a worker thread; `on_result` runs on this (GUI) loop.
-
-    Results reach `on_result` in the order they finished, in batches at most every
-    DELIVERY_INTERVAL_SECONDS: each delivery repaints the table and the activity list, and
-    one repaint per result (hundreds a second) cost the GUI thread more than the revokes
-    themselves, and took the GIL from the worker. The worker pauses while a batch is
-    applied and painted (the gate below). Every `on_result` call is made before this
-    returns.
-    """
-    loop = asyncio.get_running_loop()
-    lock = threading.Lock()
-    # While the GUI applies a batch and repaints it, the worker waits (in `report`, without
-    # the GIL) instead of running Python. A repaint of the table calls into Python (the
-    # model's `data`, the chip delegate) hundreds of times and each call had to win the GIL
-    # back from the busy worker: repainting the first results' rows, the ones on screen,
-    # stalled the window 50-125 ms for ~10-30 ms of work (bench/ui.py). The batch is painted
-    # inside `deliver`, while the gate is closed; painted at the next turn of the loop, with
-    # the worker running again, the stalls came back (53-97 ms).
-    gate = threading.Event()
-    gate.set()
-    pending: list[ActionResult] = []
-    timer: asyncio.TimerHandle | None = None
-
-    def deliver() -> None:
-        nonlocal timer
-        with lock:
-            ready = pending[:]
-            pending.clear()
-            timer = None
-        if not ready:
-            return
-        gate.clear()
-        try:
-            for result in ready:
-                on_result(result)
-            # Paint now, while the worker waits, not at the next turn of the event loop.
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
-        finally:
-            gate.set()
-
-    def schedule() -> None:  # on this loop
-        nonlocal timer
-        with lock:
-            if timer is None and pending:
-                timer = loop.call_later(DELIVERY_INTERVAL_SECONDS, deliver)
-
-    def report(result: ActionResult) -> None:  # on the worker thread
-        with lock:
-            pending.append(result)
-            first = len(pending) == 1
-        if first:
-            loop.call_soon_threadsafe(schedule)
-        gate.wait(GATE_MAX_WAIT_SECONDS)
-
+    """`service.revoke_many` with its results delivered to `on_batch` in batches; every
+    result has been delivered when this returns (or raises)."""
+    batches = ResultBatches(on_batch, parent)
     try:
-        return await loop.run_in_executor(
-            None, _revoke_on_worker, ctx, list(session_ids), concurrency, report, cancel
+        return await service.revoke_many(
+            session_ids, concurrency=concurrency, on_result=batches.add, cancel_event=cancel
         )
     finally:
-        with lock:
-            if timer is not None:
-                timer.cancel()
-        deliver()  # what finished since the last delivery, before the caller sums up
+        batches.flush()
+        batches.deleteLater()

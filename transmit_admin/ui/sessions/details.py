@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -43,6 +43,9 @@ from transmit_admin.ui.session_marks import (
 )
 from transmit_admin.ui.sessions.style import status_color
 
+if TYPE_CHECKING:
+    from transmit_admin.store.reader import StoreReader
+
 ACCESS_KINDS = ("user_access_token",)
 MASKED_CLAIMS = {"sub", "tid", "client_id", "app_id", "jti", "sid", "at_hash", "aud"}
 EMAIL_CLAIMS = {"email"}
@@ -63,7 +66,7 @@ class SessionDetails:
     now: datetime
 
 
-def load_details(store: Any, environment: str, session_id: str) -> SessionDetails | None:
+def load_details(store: StoreReader, environment: str, session_id: str) -> SessionDetails | None:
     record = store.get_session(environment, session_id)
     if record is None:
         return None
@@ -201,7 +204,7 @@ class SessionDetailsView(QWidget):
     def refresh(self) -> None:
         if self.session_id is None:
             return
-        details = load_details(self.ctx.store, self.ctx.environment.name, self.session_id)
+        details = load_details(self.ctx.reader, self.ctx.environment.name, self.session_id)
         if details is None:
             self.clear()
             self.placeholder.setText(self.tr("This session is not tracked in this environment."))

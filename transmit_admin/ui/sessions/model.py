@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -45,6 +45,9 @@ from transmit_admin.ui.session_marks import SessionMark, mark_explanation, shown
 from transmit_admin.ui.sessions.paging import MAX_CACHED_PAGES, PAGE_SIZE, WALK_LIMIT, PageCache
 from transmit_admin.ui.sessions.seek import SeekFailed, count_at_path, cursor_at_path
 from transmit_admin.ui.sessions.style import status_color, status_icon
+
+if TYPE_CHECKING:
+    from transmit_admin.store.reader import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,9 @@ class SessionTableModel(QAbstractTableModel):
     _count_done = Signal(int, object, object)  # request number, query, count (None: failed)
     query_applied = Signal()  # a `set_query_soon` query is counted and shown
 
-    def __init__(self, store: Any, query: SessionQuery, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: StoreReader, query: SessionQuery, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._generation = 0
         self._wanted: OrderedDict[int, None] = OrderedDict()  # far pages the view asked for
@@ -114,7 +119,7 @@ class SessionTableModel(QAbstractTableModel):
         return self._pending if self._pending is not None else self._rows.query
 
     @property
-    def store(self) -> Any:
+    def store(self) -> StoreReader:
         return self._rows.store
 
     @property
@@ -136,7 +141,7 @@ class SessionTableModel(QAbstractTableModel):
             last = self._rows.count - 1
             self.dataChanged.emit(self.index(0, COL_STATUS), self.index(last, COL_STATUS))
 
-    def set_store(self, store: Any, query: SessionQuery) -> None:
+    def set_store(self, store: StoreReader, query: SessionQuery) -> None:
         """Another store (environment switch): same as a new query on it."""
         self._reset(store, query)
 
@@ -182,7 +187,7 @@ class SessionTableModel(QAbstractTableModel):
         """Re-reads everything (after many rows changed)."""
         self._reset(self._rows.store, self._rows.query)
 
-    def _reset(self, store: Any, query: SessionQuery, count: int | None = None) -> None:
+    def _reset(self, store: StoreReader, query: SessionQuery, count: int | None = None) -> None:
         self.beginResetModel()
         self._generation += 1
         self._asked += 1  # supersedes any count still on its way
@@ -361,13 +366,28 @@ class SessionTableModel(QAbstractTableModel):
         """Shows the status an action's result reported, without a store read (bulk work
         streams hundreds of results; the store already holds the same, written by the service
         before it answered). Stamps revoked_at/ended_at as the store's `set_status` does."""
+        row = self._apply_status(session_id, status)
+        if row is not None:
+            self._repaint_row(row)
+
+    def apply_results(self, changes: list[tuple[str, str | None]]) -> None:
+        """`apply_result` for a batch of (session id, status): one `dataChanged` over the
+        rows that changed, so a bulk action's batch is one repaint of the table."""
+        rows = [
+            row for sid, status in changes if (row := self._apply_status(sid, status)) is not None
+        ]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(COLUMNS) - 1))
+
+    def _apply_status(self, session_id: str, status: str | None) -> int | None:
+        """Replaces the cached row's status; answers its row when it changed."""
         row = self._rows.row_of(session_id)
         record = self._rows.cached_record(row) if row is not None else None
         if row is None or record is None or status is None:
-            return
+            return None
         new_status = SessionStatus(status)
         if new_status == record.status:
-            return
+            return None
         now = datetime.now(UTC)
         self._rows.replace(
             row,
@@ -379,7 +399,7 @@ class SessionTableModel(QAbstractTableModel):
                 ended_at=record.ended_at or (now if new_status is SessionStatus.ENDED else None),
             ),
         )
-        self._repaint_row(row)
+        return row
 
     def _repaint_row(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))

@@ -4,11 +4,11 @@ Why not Qt's fetchMore example (append a page whenever the view reaches the end)
 grows with how far the user scrolled: dragging the scrollbar to the end of a million sessions
 would load a million records, and the scrollbar would only ever span what is loaded. Instead:
 
-- the row count comes from `Store.count_sessions` (kept cheap by the store's counters), so the
+- the row count comes from `StoreReader.count` (kept cheap by the store's counters), so the
   scrollbar spans every matching session from the start;
 - rows live in an LRU cache of at most `MAX_CACHED_PAGES` pages of `PAGE_SIZE` rows, keyed by
   row index, and a page is read on demand when someone asks for a row in it;
-- pages are read by key (`page_sessions(query, after=cursor)`), never by OFFSET: the cache
+- pages are read by key (`page(query, after=cursor)`), never by OFFSET: the cache
   remembers the keyset cursor at every page boundary it has passed (a few bytes each), so
   scrolling reads the neighbour page with an index range scan; the end of the table is read
   with the reversed sort from its own cursors, so "scroll to the end" costs one page too.
@@ -22,10 +22,13 @@ import bisect
 import dataclasses
 import logging
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transmit_admin.store.records import PageCursor, SessionQuery, SessionRecord
 from transmit_admin.ui.sessions.seek import SeekFailed, cursor_at
+
+if TYPE_CHECKING:
+    from transmit_admin.store.reader import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +59,12 @@ class _Cursors:
 
 
 class PageCache:
-    def __init__(self, store: Any, query: SessionQuery) -> None:
+    def __init__(self, store: StoreReader, query: SessionQuery) -> None:
         self.pages_read = 0  # how many store reads served this cache (tests, bench)
         self.seeks = 0  # how many far jumps needed an index seek
         self.reset(store, query)
 
-    def reset(self, store: Any, query: SessionQuery, count: int | None = None) -> None:
+    def reset(self, store: StoreReader, query: SessionQuery, count: int | None = None) -> None:
         """Forgets every row and cursor; the rows of `query` are `count` (counted now when
         not given)."""
         self.store = store
@@ -70,7 +73,7 @@ class PageCache:
         self._row_index: dict[str, int] = {}  # session id -> row, for the cached pages only
         self._forward = _Cursors()
         self._backward = _Cursors()
-        self.count = int(store.count_sessions(query)) if count is None else count
+        self.count = int(store.count(query)) if count is None else count
 
     # -- rows -------------------------------------------------------------------------------
     def record_at(self, row: int) -> SessionRecord | None:
@@ -166,7 +169,7 @@ class PageCache:
         cursor = self._seek(cursors, query, start)
         if cursor is _EXHAUSTED:  # the store has fewer rows than counted
             return []
-        page = self.store.page_sessions(query, after=cursor, limit=limit)
+        page = self.store.page(query, after=cursor, limit=limit)
         self.pages_read += 1
         cursors.add(start + len(page.rows), page.next_cursor)
         return list(page.rows)
@@ -187,7 +190,7 @@ class PageCache:
             cursors.add(offset, cursor)
             return cursor
         if at < offset:
-            page = self.store.page_sessions(query, after=cursor, limit=offset - at)
+            page = self.store.page(query, after=cursor, limit=offset - at)
             self.pages_read += 1
             if page.next_cursor is None or len(page.rows) < offset - at:
                 return _EXHAUSTED

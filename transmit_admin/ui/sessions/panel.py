@@ -116,7 +116,8 @@ class SessionsPanel(QWidget):
         self.message = InlineMessage(self)
         self.message.set_redaction(bus.redaction_enabled())
 
-        self.model = SessionTableModel(ctx.store, self._query(), self)
+        ctx.store.sweep_expired(ctx.environment.name)  # the table shows today's statuses
+        self.model = SessionTableModel(ctx.reader, self._query(), self)
         self.model.set_redaction(bus.redaction_enabled())
         self.model.set_mark_source(bus.session_mark)
         self.table = QTableView(self)
@@ -221,10 +222,13 @@ class SessionsPanel(QWidget):
     def reload(self) -> None:
         """Re-reads the table (rows changed in bulk, or another environment's store)."""
         query = self._query()
-        if self.model.query.environment != query.environment or self.ctx.store is not (
+        # The expiry sweep is an explicit write: statuses whose expiry passed are marked
+        # here, when the table is read again, not inside the reads.
+        self.ctx.store.sweep_expired(query.environment)
+        if self.model.query.environment != query.environment or self.ctx.reader is not (
             self.model.store
         ):
-            self.model.set_store(self.ctx.store, query)
+            self.model.set_store(self.ctx.reader, query)
         else:
             self.model.set_query(query)
 
@@ -261,7 +265,7 @@ class SessionsPanel(QWidget):
         self.app_filter.clear()
         self.app_filter.addItem(self.tr("All apps"), None)
         try:
-            apps = self.ctx.store.distinct_apps(self.ctx.environment.name)
+            apps = self.ctx.reader.distinct_apps(self.ctx.environment.name)
         except Exception:  # a damaged store is reported by whoever opened it
             log.warning("could not list the apps", exc_info=True)
             apps = []
