@@ -99,7 +99,8 @@ def test_no_relative_imports_hide_layer_crossings() -> None:
 # What ui/ may import from store/: record types, the reader it browses with, the error it
 # shows, and the files it edits (saved environments, secrets, the data folder). Everything
 # else there (queries, SQL helpers, the connection) is the store's own business.
-STORE_MODULES_FOR_UI = {"records", "reader", "db", "environments", "secrets", "paths"}
+# `changes`: the read-only change feed the window polls to follow other writers.
+STORE_MODULES_FOR_UI = {"records", "reader", "changes", "db", "environments", "secrets", "paths"}
 
 
 def _module_name(path: Path) -> str:

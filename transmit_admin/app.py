@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transmit_admin.core.environment import Environment, Region
+from transmit_admin.store import demo_lock
 from transmit_admin.store.paths import database_path
 
 if TYPE_CHECKING:
@@ -226,6 +227,7 @@ class AppContext:
         self.sandbox = sandbox
         self.sandbox_info = sandbox.info
         self._hold(path, store)
+        announce_sandbox(self.data_dir, sandbox.info, path)
 
     def switch_environment(self, env: Environment, secret_getter: SecretGetter) -> None:
         """Makes `env` current. Its sessions come from its own store file (or rows)."""
@@ -256,9 +258,13 @@ class AppContext:
             await self.jwks.aclose()
         except Exception:
             log.warning("closing the JWKS cache failed", exc_info=True)
-        for store in self._stores.values():
+        for path, store in self._stores.items():
             store.close()
+            demo_lock.release(path)
         self._stores.clear()
+        from transmit_admin.store.running_sandbox import withdraw
+
+        withdraw(self.data_dir)
         if self.sandbox is not None:
             # Blocking for at most a few seconds; off the loop so the window stays painted.
             await asyncio.to_thread(self.sandbox.stop)
@@ -274,6 +280,8 @@ def sandbox_environment(info: Any) -> Environment:
         issuer=info.issuer,
         jwks_url=info.jwks_url,
         redirect_uri=getattr(info, "redirect_uri", None),
+        audiences=(info.audience,) if getattr(info, "audience", None) else (),
+        tenant_id=getattr(info, "tenant_id", None),
     )
 
 
@@ -297,16 +305,68 @@ def seed_demo_store(info: SandboxInfo, data_dir: Path) -> tuple[Environment, Sto
 
     env = sandbox_environment(info)
     path = data_dir / DEMO_STORE_NAME
-    for suffix in ("", "-wal", "-shm"):  # disposable demo data: start over each run
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    store = open_store(path)
+    # Never under another process that has the demo store open (store/demo_lock.py).
+    demo_lock.lock_for_reseed(path)
     try:
-        # A worker thread with no loop of its own: the seeding's HTTP gets a private loop.
-        asyncio.run(seed_from_sandbox(store, info.base_url, env.name))
+        for suffix in ("", "-wal", "-shm"):  # disposable demo data: start over each run
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        store = open_store(path)
+        try:
+            # A worker thread with no loop of its own: the seeding's HTTP gets a private loop.
+            asyncio.run(seed_from_sandbox(store, info.base_url, env.name))
+        except BaseException:
+            store.close()
+            raise
+        demo_lock.hold_shared(path)  # in use by this process until its context closes
     except BaseException:
-        store.close()
+        demo_lock.release(path)
         raise
     return env, store, path
+
+
+def announce_sandbox(data_dir: Path, info: SandboxInfo, store_path: Path) -> None:
+    """Lets the CLI and other windows find this window's sandbox (removed by `aclose`)."""
+    from dataclasses import asdict
+
+    from transmit_admin.store.running_sandbox import announce
+
+    try:
+        announce(data_dir, asdict(info), store_path)
+    except OSError:  # the window works without it; `--env sandbox` then starts its own
+        log.warning("could not write the running-sandbox file", exc_info=True)
+
+
+def context_on_running_sandbox(data_dir: Path, secrets: SecretStore) -> AppContext | None:
+    """A context over the sandbox and demo store another window runs, if one does: a second
+    window must not start a new demo (that would re-create the store under the first)."""
+    from transmit_admin.api.jwks import JwksCache
+    from transmit_admin.sandbox.runner import SandboxInfo
+    from transmit_admin.store.db import open_store
+    from transmit_admin.store.running_sandbox import find_running
+
+    running = find_running(data_dir)
+    if running is None or running.pid == os.getpid():
+        return None
+    info = SandboxInfo.from_json(running.info)
+    demo_lock.hold_shared(running.store_path)
+    try:
+        store = open_store(running.store_path)
+    except BaseException:
+        demo_lock.release(running.store_path)
+        raise
+    client_secret = info.client_secret
+    return AppContext(
+        data_dir=data_dir,
+        store=store,
+        environment=sandbox_environment(info),
+        secrets=secrets,
+        jwks=JwksCache(),
+        sandbox=None,
+        actor=current_actor(),
+        secret_getter=lambda: client_secret,
+        store_path=running.store_path,
+        sandbox_info=info,
+    )
 
 
 def context_for_sandbox(
@@ -318,6 +378,7 @@ def context_for_sandbox(
 
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     env, store, path = seed_demo_store(info, data_dir)
+    announce_sandbox(data_dir, info, path)
     client_secret = info.client_secret
     return AppContext(
         data_dir=data_dir,
@@ -380,8 +441,15 @@ def build_context(
         pending = None if secrets is not None else pool.submit(SecretStore.open, data_dir)
         sandbox: SandboxProcess | None = None
         if env is None:
+            if pending is not None:
+                secrets = pending.result()
+            assert secrets is not None
+            shared = context_on_running_sandbox(data_dir, secrets)
+            if shared is not None:
+                return shared
             sandbox, env, store, path = start_demo(data_dir)
             info = sandbox.info
+            announce_sandbox(data_dir, info, path)
             getter: SecretGetter = lambda: info.client_secret  # noqa: E731
         else:
             path = store_path_for(data_dir, env)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.support.postgres import free_port
 from tests.support.sandbox_admin import SandboxAdmin
@@ -50,9 +52,22 @@ def _first_active(d: Desk) -> str:
     return d.service.store.page_sessions(query).rows[0].session_id
 
 
-def _joined(team: Team, agent: str, info: SandboxInfo, folder: Path) -> TeamClient:
+@pytest.fixture
+def joined_clients() -> Iterator[list[TeamClient]]:
+    """Closes the stores `_joined` opened, pass or fail (a store left open surfaces later as
+    another test's ResourceWarning)."""
+    clients: list[TeamClient] = []
+    yield clients
+    for client in clients:
+        client.store.close()
+
+
+def _joined(
+    team: Team, agent: str, info: SandboxInfo, folder: Path, opened: list[TeamClient]
+) -> TeamClient:
     store = open_store(folder / "sessions.sqlite")
     client = team.client(agent, store, sandbox_environment(info))
+    opened.append(client)
     client.join()
     return client
 
@@ -65,12 +80,13 @@ def test_two_agents_revoking_one_session_at_once_send_one_logout(
     make_team: Callable[..., Team],
     fresh_sandbox: Callable[..., SandboxInfo],
     tmp_path: Path,
+    joined_clients: list[TeamClient],
 ) -> None:
     # A slow sandbox keeps the winner's claim held while the other agent asks for it.
-    info = fresh_sandbox(users=2, sessions=3, latency_ms=300)
-    team = make_team(info.base_url, None)
-    team_a = _joined(team, team.agent_a, info, tmp_path / "a")
-    team_b = _joined(team, team.agent_b, info, tmp_path / "b")
+    info = fresh_sandbox(users=2, sessions=8, seed=5, latency_ms=300)
+    team = make_team(info.base_url, info.tenant_id)
+    team_a = _joined(team, team.agent_a, info, tmp_path / "a", joined_clients)
+    team_b = _joined(team, team.agent_b, info, tmp_path / "b", joined_clients)
 
     async def scenario() -> tuple[str, list[str]]:
         async with desk(info, team_a) as a, desk(info, team_b) as b:
@@ -108,10 +124,11 @@ def test_with_the_team_server_down_the_revoke_goes_ahead(
     make_team: Callable[..., Team],
     fresh_sandbox: Callable[..., SandboxInfo],
     tmp_path: Path,
+    joined_clients: list[TeamClient],
 ) -> None:
-    info = fresh_sandbox(users=2, sessions=3)
-    team = make_team(info.base_url, None)
-    joined = _joined(team, team.agent_a, info, tmp_path / "a")
+    info = fresh_sandbox(users=2, sessions=8, seed=5)
+    team = make_team(info.base_url, info.tenant_id)
+    joined = _joined(team, team.agent_a, info, tmp_path / "a", joined_clients)
     # The same link, but a server that is not there (nothing listens on that port).
     down = TeamServer(host="127.0.0.1", port=free_port(), dbname=team.dbname, user=team.agent_a)
     offline = TeamClient(joined.store, joined.environment, down, lambda: "unused")

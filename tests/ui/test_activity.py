@@ -38,7 +38,10 @@ def store(tmp_path: Path):
 
 @pytest.fixture
 def panel(qtbot, bus, store):
-    widget = ActivityPanel(SimpleNamespace(store=store, reader=StoreReader(store)), bus)
+    context = SimpleNamespace(
+        store=store, reader=StoreReader(store), environment=SimpleNamespace(name="env")
+    )
+    widget = ActivityPanel(context, bus)
     qtbot.addWidget(widget)
     return widget
 
@@ -76,8 +79,8 @@ def test_bulk_progress_shows_each_row_and_cancel_reaches_the_worker(panel, bus, 
 def test_audit_tab_shows_the_log_newest_first(panel):
     panel.tabs.setCurrentIndex(1)
     assert panel.audit.topLevelItemCount() == 30
-    assert panel.audit.topLevelItem(0).text(3) == "sess-029"
-    assert panel.audit.topLevelItem(29).text(3) == "sess-000"
+    assert panel.audit.topLevelItem(0).text(4) == "sess-029"
+    assert panel.audit.topLevelItem(29).text(4) == "sess-000"
     assert panel.audit_status.text() == "30 entries"
 
 
@@ -115,10 +118,10 @@ def test_redaction_masks_emails_in_activity_and_audit(panel, bus):
     assert "ann.lee@example.com" not in shown
     assert shown.startswith("magic link sent to ")
     panel.tabs.setCurrentIndex(1)
-    assert panel.audit.topLevelItem(0).text(3) != "sess-029"
+    assert panel.audit.topLevelItem(0).text(4) != "sess-029"
     bus.set_redaction(False)
     assert panel.recent_text(0, 2) == "magic link sent to ann.lee@example.com"
-    assert panel.audit.topLevelItem(0).text(3) == "sess-029"
+    assert panel.audit.topLevelItem(0).text(4) == "sess-029"
 
 
 # -- the Recent list's model --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from tests.support.sandbox_admin import SandboxAdmin
+from transmit_admin.core.redact import mask_id
 from transmit_admin.services.results import Outcome
 from transmit_admin.ui.sessions.model import COL_STATUS
 
@@ -100,6 +101,8 @@ def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
     seen: list[int] = []
     activity.progress.advanced.connect(lambda done, total, message, ok: seen.append(done))
     _click(qtbot, fresh_window.window, actions.revoke)
+    assert actions.dialog is not None  # two or more sessions are confirmed with the count
+    actions.dialog.accept()
     qtbot.waitUntil(
         lambda: activity.progress.done == 50 and not activity.progress.running, timeout=30_000
     )
@@ -110,7 +113,12 @@ def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
     # every result is listed under the summary, newest first (batched, see recent_model.py)
     listed = [activity.recent_text(row, 2) for row in range(activity.recent_rows())]
     assert listed[0].startswith("50 of 50 revoked")
-    assert sorted(text.partition(": ")[0] for text in listed[1:51]) == sorted(ids)
+    # each names the user and the short session id (issue 12)
+    expected = []
+    for sid in ids:
+        record = fresh_window.ctx.store.get_session(fresh_window.ctx.environment.name, sid)
+        expected.append(f"{record.email or record.user_id} · session {mask_id(sid)}")
+    assert sorted(text.partition(": ")[0] for text in listed[1:51]) == sorted(expected)
     assert all(panel.model.status_of(sid) == "revoked" for sid in ids)
     with SandboxAdmin(fresh_window.info) as admin:
         assert len([r for r in _logouts(admin) if r["status"] == 204]) == 50
@@ -277,7 +285,7 @@ def test_check_alive_reauthenticate_note_and_sync(qtbot, fresh_window):
     before = store.get_session(env_name, session_id)
 
     _click(qtbot, fresh_window.window, actions.check_alive)
-    qtbot.waitUntil(lambda: panel.message.text().startswith("alive"), timeout=10_000)
+    qtbot.waitUntil(lambda: ": alive" in panel.message.text(), timeout=10_000)
     with SandboxAdmin(fresh_window.info) as admin:
         assert _logouts(admin) == []  # no side effect at Transmit
         assert any(
@@ -285,6 +293,8 @@ def test_check_alive_reauthenticate_note_and_sync(qtbot, fresh_window):
         )
 
     _click(qtbot, fresh_window.window, actions.reauth)
+    assert actions.dialog is not None  # it extends the customer's session: asked first
+    qtbot.mouseClick(actions.dialog.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "re-authenticated silently" in panel.message.text(), timeout=10_000)
     after = store.get_session(env_name, session_id)
     assert after.expires_at > before.expires_at  # the session was extended
@@ -338,6 +348,8 @@ def test_bulk_revoke_without_a_secret_says_so_and_changes_nothing(qtbot, fresh_w
         )
     ids = panel.selected_ids()
     _click(qtbot, fresh_window.window, actions.revoke)
+    assert actions.dialog is not None
+    actions.dialog.accept()
     qtbot.waitUntil(lambda: not activity.progress.running, timeout=10_000)
     qtbot.waitUntil(lambda: panel.message.isVisible(), timeout=5_000)
     assert "No client secret" in panel.message.text()

@@ -112,8 +112,8 @@ def test_the_first_frame_is_the_starting_main_window_before_the_heavy_imports(
 
 
 def test_the_first_frame_opens_at_the_remembered_size(tmp_path: Path) -> None:
-    _first_frame(tmp_path, resize=[640, 480])  # closed at that size: the geometry is saved
-    assert _first_frame(tmp_path)["size"] == [640, 480]
+    _first_frame(tmp_path, resize=[760, 560])  # closed at that size: the geometry is saved
+    assert _first_frame(tmp_path)["size"] == [760, 560]
 
 
 def test_every_region_has_a_badge() -> None:

@@ -44,8 +44,8 @@ def test_test_connection_and_join_from_settings(
     fresh_sandbox: Callable[..., SandboxInfo],
     pg_cluster: postgres.Cluster,
 ) -> None:
-    info = fresh_sandbox(users=1, sessions=2)
-    team = new_team(pg_cluster, info.base_url, None)
+    info = fresh_sandbox(users=1, sessions=2, seed=3)
+    team = new_team(pg_cluster, info.base_url, info.tenant_id)
     under_test = make_main_window(info)
     controller = open_team_settings(qtbot, under_test)
     page = controller.page

@@ -65,7 +65,7 @@ def make_desks(
 
     def make(**options: Any) -> Desks:
         info = fresh_sandbox(users=3, sessions=8, seed=3, **options)  # several active ones
-        team = new_team(pg_cluster, info.base_url, None)
+        team = new_team(pg_cluster, info.base_url, info.tenant_id)
         a, b = make_main_window(info), make_main_window(info)
         join(qtbot, a, team, team.agent_a)
         join(qtbot, b, team, team.agent_b)
@@ -172,7 +172,10 @@ def test_both_windows_revoking_one_session_at_once_send_one_logout(
     for desk in (a, b):
         actions = desk.controller.panels["actions"]
         qtbot.waitUntil(lambda actions=actions: not actions.runner.is_running(), timeout=10000)
-    messages = [desk.controller.panels["sessions"].message.text() for desk in (a, b)]
+    # Each line names the user and the short session id first ("ann@… · session ab…yz: …").
+    messages = [
+        desk.controller.panels["sessions"].message.text().partition(": ")[2] for desk in (a, b)
+    ]
     with SandboxAdmin(a.info) as admin:
         logouts = [r for r in admin.requests() if r["path"].endswith("/auth/session/logout")]
     assert len(logouts) == 1, messages

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from transmit_admin.app import current_actor, store_path_for
+from transmit_admin.app import SANDBOX_ENV_NAME, current_actor, store_path_for
 from transmit_admin.commands._say import say
 from transmit_admin.services.environment_resolver import (
     EnvironmentUnavailable,
@@ -72,7 +72,12 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 
 def environment(args: argparse.Namespace, *, need_secret: bool) -> ResolvedEnvironment:
-    return resolve_environment(data_dir(args), getattr(args, "env", None), need_secret=need_secret)
+    name = getattr(args, "env", None)
+    if name == SANDBOX_ENV_NAME:  # a running window's sandbox, or one of our own
+        from transmit_admin.commands._sandbox_env import sandbox_for_command
+
+        return sandbox_for_command(data_dir(args), need_secret=need_secret)
+    return resolve_environment(data_dir(args), name, need_secret=need_secret)
 
 
 def open_session_store(args: argparse.Namespace, resolved: ResolvedEnvironment) -> Store:

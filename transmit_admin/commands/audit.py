@@ -46,6 +46,8 @@ def _show_audit(args: argparse.Namespace) -> int:
     try:
         store = open_session_store(args, environment(args, need_secret=False))
     except EnvironmentUnavailable:
+        if getattr(args, "env", None):  # `--env nope` is a mistake to report, not to ignore
+            raise
         # No environment chosen: the audit log of the shared store is still worth showing.
         store = open_store(database_path(data_dir(args)))
     with store:

@@ -84,8 +84,21 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID = re.compile(r"(?<![\w@.-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{12,}(?![\w@-])")
 
 
+# Values of keys that always hold an identifier, whatever they look like: a session id of
+# letters only slipped past `_ID` in a pasted token response ("session_id":"9lgd…").
+_KEYED = re.compile(
+    r"""(?ix)(["']?(?:session_id|sessionid|user_id|userid|sub|sid|jti|client_id|app_id|tid|
+    tenant_id|phone_number|phone)["']?\s*[:=]\s*["']?)([^"'\s,;&}\]]+)"""
+)
+
+
 def mask_text(text: str) -> str:
     """`text` with its emails and identifiers masked as the session table masks them (the
     window's redaction mode, and reports meant for a ticket)."""
     masked = _EMAIL.sub(lambda found: mask_email(found.group(0)), text)
+    masked = _KEYED.sub(lambda found: found.group(1) + _masked_value(found.group(2)), masked)
     return _ID.sub(lambda found: mask_id(found.group(0)), masked)
+
+
+def _masked_value(value: str) -> str:
+    return value if "•" in value or "…" in value else mask_id(value)

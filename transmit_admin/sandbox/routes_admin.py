@@ -23,6 +23,7 @@ from transmit_admin.sandbox.faults import FaultControl, FaultSettingsError
 from transmit_admin.sandbox.guard import state_of
 from transmit_admin.sandbox.models import iso_time
 from transmit_admin.sandbox.state import SandboxState
+from transmit_admin.sandbox.tokens import DEFAULT_AUDIENCE
 
 
 def info_of(state: SandboxState) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def info_of(state: SandboxState) -> dict[str, Any]:
         "jwks_url": f"{state.base_url}/cis/oidc/jwks",
         "token_url": f"{state.base_url}/oidc/token",
         "tenant_id": state.app.tenant_id,
+        "audience": DEFAULT_AUDIENCE,  # the `aud` of its user access tokens
         "app_id": state.app.app_id,
         "app_name": state.app.app_name,
         "demo_password": DEMO_PASSWORD,

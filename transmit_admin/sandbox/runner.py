@@ -35,6 +35,11 @@ class SandboxInfo:
     client_secret: str
     issuer: str
     jwks_url: str
+    # What its tokens carry as `tid` and `aud`: an environment set to them checks both
+    # instead of warning "not checked" on the sandbox's own happy path. Optional: older
+    # announcements (and hand-written files) lack them.
+    tenant_id: str | None = None
+    audience: str | None = None
 
     @property
     def token_url(self) -> str:
@@ -47,10 +52,15 @@ class SandboxInfo:
     def from_json(cls, data: str | bytes | Mapping[str, Any]) -> SandboxInfo:
         """From the sandbox's `--json` line (or its parsed dict); extra keys are ignored."""
         fields = json.loads(data) if isinstance(data, str | bytes) else data
+        required = ("base_url", "client_id", "client_secret", "issuer", "jwks_url")
         try:
-            return cls(**{name: str(fields[name]) for name in cls.__dataclass_fields__})
+            values = {name: str(fields[name]) for name in required}
         except KeyError as exc:
             raise ValueError(f"sandbox info lacks {exc.args[0]!r}") from None
+        for name in ("tenant_id", "audience"):
+            if fields.get(name) is not None:
+                values[name] = str(fields[name])
+        return cls(**values)
 
 
 class SandboxStartError(RuntimeError):
@@ -88,7 +98,9 @@ class SandboxProcess:
             # `-m`; its `sandbox` sub-command takes the same flags.
             launcher = [sys.executable, "sandbox"]
         else:
-            launcher = [python or sys.executable, "-m", "transmit_admin.sandbox"]
+            # -P: not the working folder first on sys.path. Started from inside another
+            # checkout, `-m` imported that checkout's sandbox instead of this install's.
+            launcher = [python or sys.executable, "-P", "-m", "transmit_admin.sandbox"]
         command = [
             *launcher,
             "--host",

@@ -34,6 +34,10 @@ class SessionTrail:
         )
 
     def audit(self, action: str, target: str, outcome: str, detail: str) -> None:
+        # The user the entry is about, recorded with it (schema v3): read from the session's
+        # record when the target is a tracked session, so the entry names them even after
+        # the session's row is gone.
+        record = self.store.get_session(self.environment, target)
         self.store.audit(
             action,
             target=target,
@@ -41,6 +45,8 @@ class SessionTrail:
             detail=redact_secrets(detail),
             actor=self.actor,
             environment=self.environment,
+            user_id=record.user_id if record is not None else None,
+            user_email=record.email if record is not None else None,
         )
 
     @staticmethod

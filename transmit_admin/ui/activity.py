@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from transmit_admin.core.redact import mask_id, redact_secrets
+from transmit_admin.core.redact import mask_email, mask_id, redact_secrets
 from transmit_admin.core.timefmt import local_text, utc_text
 from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.ui.bus import UiBus
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 __all__ = ["MAX_RECENT", "MESSAGE_ROLE", "ActivityPanel", "BulkProgress", "bulk_progress"]
 
 AUDIT_SHOWN = 500  # newest audit entries shown; the export has them all
+AUDIT_SCAN = 20 * AUDIT_SHOWN  # entries read to find them (other environments are skipped)
 BAR_INTERVAL_MS = 50
 ExportFormat = Literal["csv", "json"]
 
@@ -76,12 +78,13 @@ class BulkProgress(QObject):
         self.cancelled = 0
         self.started.emit(title, total)
 
-    def advance(self, result: ActionResult) -> None:
+    def advance(self, result: ActionResult, about: str | None = None) -> None:
+        """`about`: who and which session the line names (default: the session id)."""
         self.done += 1
         if result.outcome is Outcome.CANCELLED:
             self.cancelled += 1
         self.advanced.emit(
-            self.done, self.total, f"{result.session_id}: {result.message}", result.ok
+            self.done, self.total, f"{about or result.session_id}: {result.message}", result.ok
         )
 
     def end(self, summary: str, ok: bool) -> None:
@@ -107,6 +110,7 @@ class ActivityPanel(QWidget):
         self.bus = bus
         self.runner = TaskRunner(bus, self)
         self.progress = bulk_progress(bus)
+        self.export_dialog: QFileDialog | None = None  # while Export's dialog is open
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Activity"))
         self.tabs.setDocumentMode(True)
@@ -145,13 +149,14 @@ class ActivityPanel(QWidget):
                 self.tr("When"),
                 self.tr("Who"),
                 self.tr("Action"),
+                self.tr("User"),
                 self.tr("Target"),
                 self.tr("Outcome"),
                 self.tr("Detail"),
             ]
         )
         self.audit.setRootIsDecorated(False)
-        for column, width in enumerate((170, 70, 90, 150, 80)):
+        for column, width in enumerate((150, 70, 90, 190, 120, 80)):
             self.audit.setColumnWidth(column, width)
         self.audit.setAccessibleName(self.tr("Audit log"))
         self.audit.setToolTip(self.tr("The append-only audit log, newest first"))
@@ -188,6 +193,7 @@ class ActivityPanel(QWidget):
 
         bus.activity.connect(self.add_activity)
         bus.redaction_changed.connect(self._redaction_changed)
+        bus.environment_changed.connect(self._environment_changed)
         self.progress.started.connect(self._bulk_started)
         self.progress.advanced.connect(self._bulk_advanced)
         self.progress.ended.connect(self._bulk_ended)
@@ -211,6 +217,16 @@ class ActivityPanel(QWidget):
     def recent_data(self, row: int, column: int, role: int) -> Any:
         return self.recent_model.index(row, column).data(role)
 
+    def _user(self, email: str | None, user_id: str | None) -> str:
+        """Who an audit entry was about: recorded with it, or (older entries) from the
+        session's record (store.rows.AUDIT_SELECT)."""
+        redact = self.bus.redaction_enabled()
+        if email:
+            return mask_email(email) if redact else email
+        if user_id:
+            return mask_id(user_id) if redact else user_id
+        return "—"
+
     def _shown(self, message: str) -> str:
         if not self.bus.redaction_enabled():
             return message
@@ -220,6 +236,20 @@ class ActivityPanel(QWidget):
         self.recent_model.redaction_changed()
         if self.tabs.currentIndex() == 1:
             self.load_audit()
+
+    def _environment_changed(self) -> None:
+        # The previous environment's audit rows and the last bulk line must not be read as
+        # this one's: the audit is read again (or on showing), a finished bulk line goes.
+        # A bulk action still running keeps its line: its results are still coming.
+        if not self.progress.running:
+            self.progress_row.hide()
+            self.bar_label.clear()
+            self.progress_row.setToolTip("")
+        if self.tabs.currentIndex() == 1:
+            self.load_audit()
+        else:
+            self.audit.clear()
+            self.audit_status.clear()
 
     def _bulk_started(self, title: str, total: int) -> None:
         self.tabs.setCurrentIndex(0)
@@ -270,20 +300,21 @@ class ActivityPanel(QWidget):
 
     def load_audit(self) -> None:
         self.audit.clear()
-        entries = list(self.ctx.reader.iter_audit(limit=AUDIT_SHOWN))
+        entries = self._current_entries()
         for entry in entries:
             item = QTreeWidgetItem(
                 [
                     local_text(entry.at),
                     entry.actor,
                     entry.action,
+                    self._user(entry.user_email, entry.user_id),
                     mask_id(entry.target) if self.bus.redaction_enabled() else entry.target,
                     entry.outcome,
                     self._shown(entry.detail),
                 ]
             )
             item.setToolTip(0, utc_text(entry.at))
-            item.setToolTip(5, self._shown(entry.detail))
+            item.setToolTip(6, self._shown(entry.detail))
             self.audit.addTopLevelItem(item)
         self.audit_status.setText(
             self.tr("Newest {0} entries; Export writes them all.").format(len(entries))
@@ -291,13 +322,43 @@ class ActivityPanel(QWidget):
             else self.tr("{0} entries").format(len(entries))
         )
 
+    def _current_entries(self) -> list[Any]:
+        """The newest AUDIT_SHOWN entries of the current environment (real environments
+        share one store file; the sandbox has its own). Entries with no environment
+        (store-wide actions) belong to every one. At most AUDIT_SCAN entries are read."""
+        name = self.ctx.environment.name
+        entries = []
+        for entry in self.ctx.reader.iter_audit(limit=AUDIT_SCAN):
+            if entry.environment in (None, name):
+                entries.append(entry)
+                if len(entries) >= AUDIT_SHOWN:
+                    break
+        return entries
+
     def _choose_export(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(
+        # The user's documents folder, not the working folder (often the app's install or
+        # home directory); open(), not exec(): no nested event loop under qasync.
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        # Not created for the user: a machine without it gets the home folder.
+        folder = documents if documents and Path(documents).is_dir() else str(Path.home())
+        dialog = QFileDialog(
             self,
             self.tr("Export the audit log"),
-            "audit.csv",
+            str(Path(folder) / "audit.csv"),
             self.tr("CSV (*.csv);;JSON (*.json)"),
         )
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(
+            lambda path: self._export_chosen(path, dialog.selectedNameFilter())
+        )
+        self.export_dialog = dialog
+        dialog.finished.connect(lambda _code: setattr(self, "export_dialog", None))
+        dialog.open()
+
+    def _export_chosen(self, path: str, chosen: str) -> None:
         if path:
             fmt: ExportFormat = "json" if path.endswith(".json") or "JSON" in chosen else "csv"
             self.export_audit(Path(path), fmt)
@@ -330,9 +391,12 @@ def _entry(action: str, message: str, ok: bool) -> RecentEntry:
 
 
 def _write_audit(store: StoreReader, path: Path, fmt: ExportFormat) -> int:
+    """Readable by the user only, as the CLI's export: the log names users and sessions."""
     temporary = path.with_name(path.name + ".part")
     try:
-        with temporary.open("w", encoding="utf-8", newline="") as fp:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a leftover .part file keeps its old mode through O_TRUNC
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fp:
             count = int(store.export_audit(fp, fmt))
         temporary.replace(path)
     except BaseException:

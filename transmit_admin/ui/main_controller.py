@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from transmit_admin.app import build_context
 from transmit_admin.ui.bus import UiBus
+from transmit_admin.ui.help_menu import HelpMenu
 from transmit_admin.ui.main_window import MainWindow
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
@@ -24,10 +26,16 @@ if TYPE_CHECKING:
     from transmit_admin.ui.har import HarController
     from transmit_admin.ui.inspector import InspectorController
     from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
+    from transmit_admin.ui.store_watch import StoreWatcher
     from transmit_admin.ui.team_live import TeamLive
 
 log = logging.getLogger(__name__)
 SPLITTERS = ("top_splitter", "main_splitter")
+
+
+def _file_of(store: Any) -> Path | None:
+    path = getattr(store, "path", None)
+    return path if isinstance(path, Path) else None
 
 
 class MainController(QObject):
@@ -58,6 +66,8 @@ class MainController(QObject):
         self._open_task: asyncio.Task[Any] | None = None
         self.settings_dialog: Any = None
         self.environments: EnvironmentController | None = None
+        self.watcher: StoreWatcher | None = None
+        self.toolbar_fitter: Any = None
         self.interrupted_logouts: InterruptedLogoutCheck | None = None
         self.team_live: TeamLive | None = None
         self._closing = False
@@ -71,6 +81,7 @@ class MainController(QObject):
         bus.redaction_changed.connect(window.redact_action.setChecked)
         window.settings_action.triggered.connect(self.open_settings)
         window.about_action.triggered.connect(self.show_about)
+        self.help = HelpMenu(window, window.help_menu, window.about_action)
         window.quit_action.triggered.connect(window.close)
         window.message_page.retry_button.clicked.connect(self.start)
         bus.open_session.connect(self._show_session_tab)
@@ -104,6 +115,8 @@ class MainController(QObject):
         from transmit_admin.ui.interrupted_logouts import InterruptedLogoutCheck
         from transmit_admin.ui.mailbox import MailboxView
         from transmit_admin.ui.sessions import SessionActions, SessionDetailsView, SessionsPanel
+        from transmit_admin.ui.store_watch import StoreWatcher
+        from transmit_admin.ui.toolbar_fit import ToolbarFitter
 
         self.ctx = ctx
         if self._closing:  # the window was closed while the context was being built
@@ -144,12 +157,29 @@ class MainController(QObject):
         for action in actions.all_actions():
             window.toolbar.insertAction(window.session_actions_anchor, action)
             window.session_menu.addAction(action)
+        # Least used first: they lose their labels first when the toolbar runs short.
+        self.toolbar_fitter = ToolbarFitter(
+            window.toolbar,
+            [
+                actions.complete,
+                actions.magic_link,
+                actions.check_alive,
+                actions.note,
+                actions.sync,
+                actions.reauth,
+                actions.revoke_user,
+            ],
+        )
         sessions.selection_changed.connect(self._selection_changed)
         self._wire_har(har_view, inspector_view)
         window.paste_action.setEnabled(True)
         self._restore_splitters()
         self.environments = EnvironmentController(window, bus, ctx, mailbox)
         self.environments.show_current()
+        self.watcher = StoreWatcher(
+            bus, lambda: _file_of(ctx.store), lambda: ctx.environment.name, self
+        )
+        self.watcher.start()
         self.interrupted_logouts = InterruptedLogoutCheck(ctx, bus, self)
         self.interrupted_logouts.start()
         from transmit_admin.ui.team_mode import install_team_mode
@@ -201,6 +231,7 @@ class MainController(QObject):
         settings.secrets_replaced.connect(lambda store: setattr(ctx, "secrets", store))
         self.settings_dialog = dialog
         dialog.finished.connect(self._settings_closed)
+        dialog.finished.connect(lambda _code: settings.runner.cancel_all())
         # Window-modal but not a nested event loop: the async work keeps running meanwhile.
         dialog.open()
 
@@ -234,10 +265,10 @@ class MainController(QObject):
             splitter = getattr(self.window, name)
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
-            elif name == "top_splitter":
-                splitter.setSizes([640, 560])
-            else:
-                splitter.setSizes([720, 130])
+            elif name == "top_splitter":  # the table's columns at their content widths
+                splitter.setSizes([720, 560])
+            else:  # the activity strip: a few lines; the token tab needs the height
+                splitter.setSizes([740, 105])
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.window.saveGeometry())
@@ -250,6 +281,8 @@ class MainController(QObject):
         if watched is self.window:
             if event.type() == QEvent.Type.Close:
                 self.save_state()
+                if self.watcher is not None:  # its connection must not outlive the window
+                    self.watcher.stop()
             elif event.type() in (
                 QEvent.Type.PaletteChange,
                 QEvent.Type.ApplicationPaletteChange,
@@ -264,6 +297,8 @@ class MainController(QObject):
     async def aclose(self) -> None:
         """Cancels running work and releases the context (sandbox, clients, stores)."""
         self._closing = True
+        if self.watcher is not None:
+            self.watcher.stop()
         if self._open_task is not None and not self._open_task.done():
             # Not cancelled: the worker thread would finish anyway and its sandbox leak.
             with contextlib.suppress(Exception):

@@ -118,6 +118,9 @@ class Banner(QFrame):
         self.show()
 
 
+MINIMUM_SIZE = (720, 520)
+
+
 class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
@@ -125,6 +128,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Transmit Admin"))
         self.setWindowIcon(icon("app"))
         self.resize(1280, 800)
+        # Below this the session table collapsed to its header (at 500x300) and the token
+        # tab's verdict and checks could not both be read.
+        self.setMinimumSize(MINIMUM_SIZE[0], MINIMUM_SIZE[1])
 
         self.paste_action = _action(
             self,

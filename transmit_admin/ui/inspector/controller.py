@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView
 
 from transmit_admin.core.extract import MAX_INPUT_BYTES
 from transmit_admin.core.redact import redact_secrets
@@ -22,7 +24,10 @@ from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.inspector import render
 from transmit_admin.ui.inspector.masking import mask_mapping, mask_report_json
 from transmit_admin.ui.inspector.paste_edit import LARGE_PASTE_CHARS
+from transmit_admin.ui.inspector.session_line import SessionMatch, session_line
 from transmit_admin.ui.inspector.view import InspectorView
+from transmit_admin.ui.redaction import mask_text
+from transmit_admin.ui.session_marks import SessionMark
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
@@ -78,9 +83,12 @@ class InspectorController(QObject):
         self.runner = runner or TaskRunner(bus, self)
         self.runner.add_spinner(view.spinner)
         self._text = ""
+        self._status_message = ""
         self.inspection: Inspection | None = None
         self.report: TokenReport | None = None
         self.tracked_session_id: str | None = None
+        self.match: SessionMatch | None = None
+        self._mark_shown: SessionMark | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -111,6 +119,10 @@ class InspectorController(QObject):
         bus.redaction_changed.connect(self._redaction_changed)
         bus.inspect_text.connect(self.set_text)
         bus.environment_changed.connect(self._environment_changed)
+        # The verdict names the tracked session's state: it follows the store like the table.
+        bus.session_changed.connect(self._session_changed)
+        bus.sessions_reloaded.connect(self._session_records_changed)
+        bus.marks_changed.connect(self._marks_changed)
 
     # --- input -----------------------------------------------------------------------------
     @property
@@ -152,7 +164,8 @@ class InspectorController(QObject):
                 "[{0:,} characters pasted: too long to show; inspected in full]"
             ).format(len(self._text))
         else:
-            shown = redact_secrets(self._text) if redacting else self._text
+            # Emails and ids too (a token response's session_id), as everywhere else.
+            shown = mask_text(redact_secrets(self._text)) if redacting else self._text
         edit.show_summary(shown)
         # While redacting, the field shows a masked copy: editing it would edit the mask.
         edit.setReadOnly(redacting)
@@ -236,7 +249,8 @@ class InspectorController(QObject):
     def _select(self, index: int) -> None:
         reports = list(self.inspection.reports) if self.inspection is not None else []
         self.report = reports[index] if 0 <= index < len(reports) else None
-        self.tracked_session_id = self._lookup_session(self.report)
+        self.match = self._lookup_session(self.report)
+        self.tracked_session_id = self.match.session_id if self.match else None
         self._render()
 
     def refresh(self) -> None:
@@ -260,6 +274,7 @@ class InspectorController(QObject):
             return
         redact = self.bus.redaction_enabled()
         render.fill_banner(view.banner, report, redact)
+        self._show_session_line()
         view.segments.setHtml(render.segments_html(report, view.palette(), redact))
         render.fill_checks(view.checks, report, redact)
         self._fit_checks()
@@ -280,10 +295,17 @@ class InspectorController(QObject):
             self.clock.stop()
 
     def _fit_checks(self) -> None:
-        """Gives the checks list room for up to six rows (failures come first); the claims
-        get the rest."""
+        """Gives the checks list room for its failures and warnings (they come first; at
+        least three rows, at most six); the claims get the rest. The list is scrolled to the
+        first failure: an INVALID verdict's failing check must be in view, not below it."""
         checks = self.view.checks
-        rows = min(checks.count(), 6)
+        failing = [
+            i
+            for i in range(checks.count())
+            if checks.item(i).data(Qt.ItemDataRole.UserRole) in ("fail", "warn")
+        ]
+        # All passed: two rows say so and the claims get the room.
+        rows = min(checks.count(), max(3 if failing else 2, min(len(failing), 6)))
         row_height = checks.sizeHintForRow(0) if checks.count() else 0
         wanted = rows * row_height + 2 * checks.frameWidth() + 4
         total = sum(self.view.splitter.sizes()) or self.view.splitter.height()
@@ -291,6 +313,10 @@ class InspectorController(QObject):
         # more than a third of the room (the list scrolls, and the splitter can be dragged).
         wanted = max(min(wanted, total // 3), min(wanted, 2 * row_height + 8))
         self.view.splitter.setSizes([wanted, max(total - wanted, 160)])
+        if checks.count():
+            first = checks.item(failing[0] if failing else 0)
+            checks.setCurrentItem(first)
+            checks.scrollToItem(first, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _report_json(self) -> dict[str, Any]:
         assert self.report is not None
@@ -298,7 +324,50 @@ class InspectorController(QObject):
         return mask_report_json(data) if self.bus.redaction_enabled() else data
 
     # --- sessions --------------------------------------------------------------------------
-    def _lookup_session(self, report: TokenReport | None) -> str | None:
+    def _show_session_line(self) -> None:
+        line = self.view.banner.session
+        match, report, ctx = self.match, self.report, self.ctx
+        if match is None or report is None or ctx is None:
+            line.clear()
+            line.hide()
+            return
+        self._mark_shown = self.bus.session_mark(match.session_id)
+        try:
+            events = ctx.store.events_of(ctx.environment.name, match.session_id)
+        except Exception:  # the verdict must show even if the store cannot be read
+            log.warning("reading the events of a token's session failed", exc_info=True)
+            events = []
+        text = session_line(
+            match,
+            report,
+            events,
+            self._mark_shown,
+            ctx.actor,
+            datetime.now(UTC),
+        )
+        line.setText(text)
+        line.setToolTip(text)
+        line.show()
+
+    def _marks_changed(self) -> None:
+        if self.tracked_session_id is not None and (
+            self.bus.session_mark(self.tracked_session_id) != self._mark_shown
+        ):
+            self._session_records_changed()  # the record too: the mark ends with an answer
+
+    def _session_changed(self, session_id: str) -> None:
+        if session_id == self.tracked_session_id:
+            self._session_records_changed()
+
+    def _session_records_changed(self) -> None:
+        if self.report is None or self.ctx is None:
+            return
+        self.match = self._lookup_session(self.report)
+        self.tracked_session_id = self.match.session_id if self.match else None
+        self._show_session_line()
+        self._show_session_buttons()
+
+    def _lookup_session(self, report: TokenReport | None) -> SessionMatch | None:
         if report is None or self.ctx is None:
             return None
         try:
@@ -322,8 +391,12 @@ class InspectorController(QObject):
         self._status(result.message)
         self.bus.activity.emit(self.tr("Track session"), result.message, bool(result.ok))
         if result.ok:
+            self.match = self._lookup_session(self.report)
+            self.tracked_session_id = result.session_id or (
+                self.match.session_id if self.match else None
+            )
             self.bus.sessions_reloaded.emit()
-            self.tracked_session_id = result.session_id or self._lookup_session(self.report)
+            self._show_session_line()
             self._show_session_buttons()
 
     def _show_session_buttons(self) -> None:
@@ -332,6 +405,24 @@ class InspectorController(QObject):
         view.track_button.setVisible(trackable)
         view.open_button.setVisible(self.tracked_session_id is not None)
         view.actions_row.setVisible(trackable or self.tracked_session_id is not None)
+        # A match on a forged token's claims is never the obvious next step: the button says
+        # what the match rests on and is never the default (Enter does not press it).
+        unverified = self.match is not None and not self.match.verified
+        view.open_button.setText(
+            self.tr("&Open session (matched on unverified claims)")
+            if unverified
+            else self.tr("&Open session")
+        )
+        view.open_button.setToolTip(
+            self.tr(
+                "This token does not verify: the session was found by its jti claim only, "
+                "which a forged token can copy. Opening it shows a real user's session."
+            )
+            if unverified
+            else self.tr("Show the tracked session this token belongs to")
+        )
+        view.open_button.setDefault(self.match is not None and self.match.verified)
+        view.open_button.setAutoDefault(False)
 
     def _open_session(self) -> None:
         if self.tracked_session_id:
@@ -365,6 +456,7 @@ class InspectorController(QObject):
         check.blockSignals(False)
         self._show_input()
         self._render()
+        self._status(self._status_message)
 
     def _environment_changed(self) -> None:
         # The verdict depends on the environment's keys and policy: inspect again.
@@ -372,5 +464,9 @@ class InspectorController(QObject):
             self.inspect_now()
 
     def _status(self, message: str) -> None:
-        self.view.status.setText(message)
-        self.view.status.setToolTip(message)
+        self._status_message = message
+        # A track result names the user ("tracked: user … <ann@example.com>"): masked while
+        # redacting, re-rendered when the switch changes.
+        shown = mask_text(message) if self.bus.redaction_enabled() else message
+        self.view.status.setText(shown)
+        self.view.status.setToolTip(shown)

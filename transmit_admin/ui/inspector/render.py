@@ -14,6 +14,7 @@ from transmit_admin.core.report import Status, TokenReport, Verdict
 from transmit_admin.ui.icons import icon
 from transmit_admin.ui.inspector.claims_model import ClaimRow, build_rows
 from transmit_admin.ui.inspector.masking import SIGNATURE_MASK, mask_known_values
+from transmit_admin.ui.inspector.session_line import SessionMatch, match_of
 
 if TYPE_CHECKING:
     from transmit_admin.app import AppContext
@@ -144,7 +145,7 @@ def extraction_note(extraction: Any, count: int) -> str:
     if count == 0:
         notes.append(_tr("No token found in the pasted text."))
     elif count > 1:
-        notes.append(_tr("{0} tokens found; choose one above.").format(count))
+        notes.append(_tr("{0} tokens found; choose one in the list below.").format(count))
     for opaque in getattr(extraction, "opaque", ()) or ():
         notes.append(f"{opaque.label}: {opaque.note}")
     if getattr(extraction, "token_response", None) and getattr(extraction, "session_id", None):
@@ -152,14 +153,16 @@ def extraction_note(extraction: Any, count: int) -> str:
     return " ".join(notes)
 
 
-def tracked_session_of(ctx: AppContext, report: TokenReport) -> str | None:
-    """The tracked session of this environment the token was recorded in (fingerprint, jti)."""
+def tracked_session_of(ctx: AppContext, report: TokenReport) -> SessionMatch | None:
+    """The tracked session of this environment the token was recorded in: by the token's
+    fingerprint (this very token), else by its `jti` claim (see `SessionMatch.verified`)."""
     env_name = ctx.environment.name
     found = ctx.reader.find_session_by_fingerprint(report.fingerprint)
     if found is not None and found.environment != env_name:
         found = None  # a token seen under another environment: never mix them
-    if found is None:
-        jti = (report.claims or {}).get("jti")
-        if isinstance(jti, str) and jti:
-            found = ctx.reader.find_session_by_jti(jti, env_name)
-    return None if found is None else str(found.session_id)
+    if found is not None:
+        return match_of(found, "fingerprint", report)
+    jti = (report.claims or {}).get("jti")
+    if isinstance(jti, str) and jti:
+        found = ctx.reader.find_session_by_jti(jti, env_name)
+    return None if found is None else match_of(found, "jti", report)

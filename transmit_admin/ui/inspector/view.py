@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -59,16 +58,27 @@ class VerdictBanner(QFrame):
         self.reason = QLabel(self)
         self.reason.setWordWrap(True)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The tracked session's state ("its session was revoked at 17:09 (by you)…"): the
+        # token's checks alone cannot say it.
+        self.session = QLabel(self)
+        self.session.setObjectName("verdictSession")
+        self.session.setWordWrap(True)
+        self.session.setTextFormat(Qt.TextFormat.PlainText)
+        self.session.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.session.setAccessibleName(self.tr("Tracked session"))
+        self.session.hide()
         self.setAccessibleName(self.tr("Verdict"))
         self.setToolTip(self.tr("Whether the token can be trusted, and why"))
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.title)
         text.addWidget(self.reason)
+        text.addWidget(self.session)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
+        self.row = row  # the view adds the Track / Open session buttons at its end
 
 
 class InspectorView(QWidget):
@@ -127,7 +137,7 @@ class InspectorView(QWidget):
         self.segments.setFont(mono)
         self.segments.setAccessibleName(self.tr("Token segments"))
         self.segments.setToolTip(self.tr("The token's header, payload and signature"))
-        self.segments.setMaximumHeight(64)
+        self.segments.setMaximumHeight(44)  # two lines: the colours, not the whole token
         self.segments.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.segments.hide()
 
@@ -157,7 +167,6 @@ class InspectorView(QWidget):
         actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.track_button)
         actions.addWidget(self.open_button)
-        actions.addStretch(1)
         self.track_button.hide()
         self.open_button.hide()
         self.actions_row.hide()
@@ -219,27 +228,13 @@ class InspectorView(QWidget):
         self.empty_hint.setEnabled(False)
         self.empty_hint.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
-        # Everything scrolls inside the tab: an inspected token must never force the main
-        # window taller than a laptop screen (it used to raise its minimum to ~1000x780).
-        self.content = QWidget(self)
-        self.content.setObjectName("inspectorContent")
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setObjectName("inspectorScroll")
-        self.scroll_area.setWidget(self.content)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setAccessibleName(self.tr("Token inspector"))
-        # Not a Tab stop of its own (nothing shows it focused); it scrolls to whatever
-        # control inside it gets the focus.
-        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll_area)
-        # The checks and the claims keep a readable height; below it the tab scrolls.
-        self.splitter.setMinimumHeight(420)
-
-        layout = QVBoxLayout(self.content)
+        # No scroll area around the tab: three nested scroll areas (tab, checks, claims) left
+        # 1-3 claim rows in view at 1280x800. The tab's parts have small minimum heights
+        # instead, so an inspected token never forces the window taller than a laptop
+        # screen; the checks list and the claims table scroll on their own.
+        self.splitter.setMinimumHeight(210)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.paste_edit)
         layout.addLayout(tools)
         # Its own full-width row: beside the buttons the notes wrapped into a tall column
@@ -248,7 +243,9 @@ class InspectorView(QWidget):
         layout.addWidget(self.selector)
         layout.addWidget(self.banner)
         layout.addWidget(self.segments)
-        layout.addWidget(self.actions_row)
+        # Track / Open session sit in the verdict's own row: a row of their own cost the
+        # claims a line at 1280x800.
+        self.banner.row.addWidget(self.actions_row, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.result_area, 1)
         layout.addWidget(self.empty_hint, 1)
 
@@ -259,10 +256,13 @@ class InspectorView(QWidget):
         table.setToolTip(self.tr("Hover a row for the full value and its meaning"))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setTabKeyNavigation(False)  # Tab moves on to the next control, never a trap
-        table.setWordWrap(True)  # the Meaning column wraps; rows are fitted after each fill
+        # One line per claim: a wrapped Meaning made each row 4-5 lines tall, cut off, with
+        # 1-3 claims in view. The full meaning is the row's tooltip.
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.verticalHeader().hide()
-        # Rows grow with the wrapped Meaning text whenever the column widths change.
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         table.setAlternatingRowColors(True)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
 
+from transmit_admin.core.lifecycle import SESSION_LIFETIME, SessionStatus
 from transmit_admin.core.redact import mask_email, mask_id
+from transmit_admin.core.timefmt import utc_text
 from transmit_admin.services.results import ActionResult, Outcome
 from transmit_admin.ui.activity import bulk_progress
 from transmit_admin.ui.bus import UiBus
@@ -26,6 +29,7 @@ from transmit_admin.ui.icons import icon
 from transmit_admin.ui.sessions.bulk import revoke_in_batches
 from transmit_admin.ui.sessions.dialogs import (
     CompleteFactorDialog,
+    ConfirmReauthenticateDialog,
     ConfirmRevokeDialog,
     MagicLinkDialog,
     NoteDialog,
@@ -34,6 +38,7 @@ from transmit_admin.ui.sessions.dialogs import (
 )
 from transmit_admin.ui.sessions.magic_link import magic_link_flow
 from transmit_admin.ui.sessions.panel import MAX_SELECTED, SessionsPanel
+from transmit_admin.ui.sessions.user_sessions import sessions_at_transmit
 from transmit_admin.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,7 @@ class SessionActions(QObject):
             lambda _session_id, ok, message: self.sessions.show_result(message, ok)
         )
         self.dialog: QDialog | None = None  # the open question, if any (tests answer it)
+        self.flow.completed.connect(lambda *_: self._update_enabled(sessions.selected_ids(2)))
 
         def make(text: str, name: str, tip: str, keys: str, slot: Callable[[], None]) -> QAction:
             action = QAction(icon(name), text, self)
@@ -167,14 +173,27 @@ class SessionActions(QObject):
         self.revoke.setEnabled(bool(ids) and not self.runner.is_running("revoke"))
         for action in self._single:
             action.setEnabled(len(ids) == 1)
+        # With nothing selected it can only complete the link sent last, if one is pending.
+        self.complete.setEnabled(len(ids) == 1 or self.flow.pending_session_for(None) is not None)
 
     # -- helpers ----------------------------------------------------------------------------
+    def _about(self, session_id: str) -> str:
+        """Who and which session a line is about: "ann@example.com · session 9lgd…xy".
+        The email is masked where the line is shown while redacting (`mask_text`); the
+        session id is always its short form, the one the table shows while redacting."""
+        record = self.ctx.store.get_session(self.ctx.environment.name, session_id)
+        short = self.tr("session {0}").format(mask_id(session_id))
+        if record is None:
+            return short
+        return f"{record.email or record.user_id} · {short}"
+
     def _report(self, action: str, result: ActionResult) -> None:
         self.bus.session_changed.emit(result.session_id)
-        self.bus.activity.emit(action, result.message, result.ok)
-        self.sessions.show_result(result.message, result.ok)
+        line = f"{self._about(result.session_id)}: {result.message}"
+        self.bus.activity.emit(action, line, result.ok)
+        self.sessions.show_result(line, result.ok)
 
-    def _start(self, name: str, coro: Coroutine[Any, Any, Any]) -> None:
+    def _start(self, name: str, coro: Coroutine[Any, Any, Any]) -> bool:
         title = self.tr(TASK_TITLES.get(name, name))
 
         def failed(message: str) -> None:
@@ -187,8 +206,9 @@ class SessionActions(QObject):
             self.sessions.show_result(
                 self.tr("Still busy with the previous {0}.").format(name), False
             )
+        return started is not None
 
-    def _ask(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+    def _ask(self, dialog: QDialog, on_accept: Callable[[], object]) -> None:
         if self.dialog is not None:
             self.dialog.reject()
         self.dialog = dialog
@@ -213,6 +233,15 @@ class SessionActions(QObject):
         ids = self.sessions.selected_ids()
         if not ids:
             return
+        if all(self.bus.is_revoking(i) for i in ids):
+            # A second Del while the answer is awaited: not an error, say where it stands.
+            self.sessions.show_result(
+                self.tr("Already being revoked; waiting for Transmit's answer.")
+                if len(ids) == 1
+                else self.tr("These sessions are already being revoked."),
+                True,
+            )
+            return
         if len(ids) > MAX_SELECTED:
             self.sessions.show_result(
                 self.tr("More than {0} sessions are selected; narrow the selection.").format(
@@ -222,19 +251,37 @@ class SessionActions(QObject):
             )
             return
         env = self.ctx.environment
-        if env.production:
-            self._ask(
-                ConfirmRevokeDialog(len(ids), env.name, self.window),
-                lambda: self._start_revoke(ids),
+        # One session is one click outside production; two or more (most of them perhaps
+        # off screen) are confirmed with their count everywhere.
+        if env.production or len(ids) > 1:
+            users = len(
+                {
+                    record.user_id
+                    for row in self.sessions.selected_rows()
+                    if (record := self.sessions.model.record_at(row)) is not None
+                }
             )
+            dialog = ConfirmRevokeDialog(
+                len(ids), env.name, self.window, users=max(users, 1), production=env.production
+            )
+            self._ask(dialog, lambda: self._start_revoke(ids))
         else:
             self._start_revoke(ids)
 
     def _start_revoke(self, ids: list[str]) -> None:
-        self._start("revoke", self._revoke_one(ids[0]) if len(ids) == 1 else self.revoke_many(ids))
+        # "revoking…" on the rows at once: at high latency the answer takes seconds.
+        self.bus.begin_revoking(ids)
+        coro = self._revoke_one(ids[0]) if len(ids) == 1 else self.revoke_many(ids)
+        if not self._start("revoke", coro):
+            self.bus.end_revoking(ids)
 
     async def _revoke_one(self, session_id: str) -> None:
-        self._report(self.tr("Revoke"), await self.ctx.service.revoke(session_id))
+        try:
+            result = await self.ctx.service.revoke(session_id)
+        finally:
+            self.bus.end_revoking([session_id])
+            self.bus.store_written.emit()  # the store's own marks ("unconfirmed") now
+        self._report(self.tr("Revoke"), result)
 
     async def revoke_many(self, ids: list[str]) -> list[ActionResult]:
         """Bulk revoke with progress and per-row results; cancellable from the activity panel.
@@ -250,10 +297,17 @@ class SessionActions(QObject):
         model = self.sessions.model
 
         def batch_done(batch: list[ActionResult]) -> None:
-            # No store read per row on the GUI thread: the result carries the new status.
+            # No store read per row on the GUI thread: the result carries the new status,
+            # and the line names the user from the row already loaded (if it is).
             for result in batch:
-                progress.advance(result)
+                record = model.cached_record(result.session_id)
+                about = None
+                if record is not None:
+                    short = self.tr("session {0}").format(mask_id(record.session_id))
+                    about = f"{record.email or record.user_id} · {short}"
+                progress.advance(result, about)
             model.apply_results([(r.session_id, r.status) for r in batch])
+            self.bus.end_revoking([r.session_id for r in batch])
 
         try:
             results = await revoke_in_batches(
@@ -268,6 +322,8 @@ class SessionActions(QObject):
             progress.end(user_message(exc, action="revoke"), False)
             raise
         finally:
+            self.bus.end_revoking(ids)  # cancelled or never sent: no answer will come
+            self.bus.store_written.emit()
             self._update_enabled(self.sessions.selected_ids())
         shown = self.sessions.current_id()
         if shown is not None:
@@ -294,19 +350,55 @@ class SessionActions(QObject):
         record = self._one()
         if record is None:
             return
+        who = record.email or record.user_id
         expected = record.email or record.user_id
         shown = None
         if self.bus.redaction_enabled():
             shown = mask_email(record.email) if record.email else mask_id(record.user_id)
         dialog = TypeToConfirmDialog(expected, self.ctx.environment.name, self.window, shown=shown)
-        self._ask(dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id)))
+        tracked = sum(
+            1
+            for r in self.ctx.store.sessions_of_user(self.ctx.environment.name, record.user_id)
+            if r.status is SessionStatus.ACTIVE
+        )
+        dialog.show_counts(tracked, self.tr("asking for its list…"))
+        self._ask(
+            dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id, who))
+        )
 
-    async def _revoke_user(self, user_ref: str) -> None:
+        def listed(count: int) -> None:
+            if self.dialog is dialog:
+                dialog.show_counts(tracked, self.tr("{0} active session(s) listed.").format(count))
+
+        def unlisted(message: str) -> None:
+            if self.dialog is dialog:
+                dialog.show_counts(
+                    tracked, self.tr("its list could not be read ({0}).").format(message)
+                )
+
+        self.runner.start(
+            "count user sessions",
+            sessions_at_transmit(self.ctx, record.user_id),
+            on_result=listed,
+            on_error=unlisted,
+            report=False,
+            replace=True,
+        )
+
+    async def _revoke_user(self, user_ref: str, who: str) -> None:
         result = await self.ctx.service.revoke_user(user_ref)
         for session_id in result.revoked:
             self.bus.session_changed.emit(session_id)
-        self.bus.activity.emit(self.tr("Revoke user"), result.message, result.ok)
-        self.sessions.show_result(result.message, result.ok)
+        # Named as the agent knows the user (the email they typed), not by the user id the
+        # service's sentence uses.
+        if result.ok:
+            line = self.tr("{0}: logged out of all sessions at Transmit; {1} tracked").format(
+                who, len(result.revoked)
+            ) + self.tr(" session(s) marked revoked")
+        else:
+            line = f"{who}: {result.message}"
+        self.bus.activity.emit(self.tr("Revoke user"), line, result.ok)
+        self.sessions.show_result(line, result.ok)
 
     # -- magic link -------------------------------------------------------------------------
     def send_magic_link(self) -> None:
@@ -331,7 +423,8 @@ class SessionActions(QObject):
 
     async def _send(self, session_id: str, email: str) -> None:
         result = await self.flow.send(session_id, email)
-        self.sessions.show_result(result.message, result.ok)
+        self._update_enabled(self.sessions.selected_ids(2))  # a link is pending now
+        self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
 
     def complete_magic_link(self) -> None:
         ids = self.sessions.selected_ids()
@@ -349,7 +442,7 @@ class SessionActions(QObject):
 
     async def _complete(self, session_id: str, code_or_url: str) -> None:
         result = await self.flow.complete(session_id, code_or_url)
-        self.sessions.show_result(result.message, result.ok)
+        self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
 
     # -- alive, re-authenticate, sync, note -------------------------------------------------
     def check_alive_selected(self) -> None:
@@ -362,8 +455,16 @@ class SessionActions(QObject):
 
     def reauthenticate_selected(self) -> None:
         record = self._one()
-        if record is not None:
-            self._start("re-authenticate", self._reauth(record.session_id))
+        if record is None:
+            return
+        who = record.email or record.user_id
+        if self.bus.redaction_enabled():
+            who = mask_email(record.email) if record.email else mask_id(record.user_id)
+        until = utc_text(datetime.now(UTC) + SESSION_LIFETIME)
+        self._ask(
+            ConfirmReauthenticateDialog(who, until, self.window),
+            lambda: self._start("re-authenticate", self._reauth(record.session_id)),
+        )
 
     async def _reauth(self, session_id: str) -> None:
         self._report(self.tr("Re-authenticate"), await self.ctx.service.reauthenticate(session_id))

@@ -35,6 +35,12 @@ from transmit_admin.core.timefmt import describe, relative, span_text, utc_text
 from transmit_admin.store.records import SessionEvent, SessionRecord, TokenSeen
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.redaction import mask_text
+from transmit_admin.ui.session_marks import (
+    SessionMark,
+    mark_explanation,
+    shown_mark,
+    status_text,
+)
 from transmit_admin.ui.sessions.style import status_color
 
 if TYPE_CHECKING:
@@ -108,6 +114,7 @@ class SessionDetailsView(QWidget):
         self.bus = bus
         self.session_id: str | None = None
         self.details: SessionDetails | None = None
+        self._mark_shown: SessionMark | None = None
         self.placeholder = QLabel(self.tr("Select a session in the table to see it here."), self)
         self.placeholder.setAccessibleName(self.tr("No session selected"))
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -180,6 +187,7 @@ class SessionDetailsView(QWidget):
         bus.session_changed.connect(self._changed)
         bus.sessions_reloaded.connect(self.refresh)
         bus.redaction_changed.connect(lambda _on: self.refresh())
+        bus.marks_changed.connect(self._marks_changed)
         bus.environment_changed.connect(self.clear)
 
     # -- public -----------------------------------------------------------------------------
@@ -205,6 +213,13 @@ class SessionDetailsView(QWidget):
         self._render(details)
         self.placeholder.hide()
         self.scroller.show()
+
+    def _marks_changed(self) -> None:
+        # Cheap unless this session's mark changed (a bulk revoke changes hundreds).
+        if self.session_id is not None and self.bus.session_mark(self.session_id) != (
+            self._mark_shown
+        ):
+            self.refresh()
 
     def _changed(self, session_id: str) -> None:
         if session_id == self.session_id:
@@ -236,7 +251,10 @@ class SessionDetailsView(QWidget):
     def _render(self, details: SessionDetails) -> None:
         record, now = details.record, details.now
         who = self._email(record.email) if record.email else self._id(record.user_id)
-        self.title.setText(self.tr("{0} · {1}").format(who, record.status))
+        self._mark_shown = self.bus.session_mark(record.session_id)
+        mark = shown_mark(record.status, self._mark_shown)
+        shown_status = status_text(record.status, mark)
+        self.title.setText(self.tr("{0} · {1}").format(who, shown_status))
         self.title.setStyleSheet(f"color: {status_color(record.status)};")
         ended = record.revoked_at or record.ended_at
         values = {
@@ -249,7 +267,11 @@ class SessionDetailsView(QWidget):
             or "—",
             "client_id": self._id(record.client_id),
             "tenant_id": self._id(record.tenant_id),
-            "status": str(record.status),
+            "status": shown_status
+            if mark is None
+            else self.tr("{0} ({1}; stored status: {2})").format(
+                shown_status, mark_explanation(mark), record.status
+            ),
             "source": record.source,
             "factors": " ".join(record.factors) or "—",
             "created": self._when(record.created_at, now),
@@ -274,8 +296,13 @@ class SessionDetailsView(QWidget):
             title += self.tr(" (for another {0})").format(
                 span_text((decision.until - now).total_seconds())
             )
+        reason = decision.reason
+        if mark is not None:
+            reason = self.tr("{0} Meanwhile the session is {1}: {2}.").format(
+                reason, shown_status, mark_explanation(mark)
+            )
         self.decision_title.setText(title)
-        self.decision_reason.setText(decision.reason)
+        self.decision_reason.setText(reason)
         self._render_tokens(details)
         self._render_events(details)
 

@@ -76,21 +76,57 @@ class _Form(QDialog):
 
 
 class ConfirmRevokeDialog(_Form):
-    """Production only: revoking logs real users out, and issued tokens live on."""
+    """Before a revoke of two or more sessions anywhere, and of any session in production:
+    the count is the question (41 rows selected, most of them off screen)."""
 
-    def __init__(self, count: int, env_name: str, parent: QWidget | None = None) -> None:
-        what = self.tr("this session") if count == 1 else self.tr("{0} sessions").format(count)
+    def __init__(
+        self,
+        count: int,
+        env_name: str,
+        parent: QWidget | None = None,
+        *,
+        users: int = 1,
+        production: bool = True,
+    ) -> None:
+        if count == 1:
+            title = self.tr("Revoke this session?")
+        elif users == 1:
+            title = self.tr("Revoke {0} sessions of 1 user?").format(count)
+        else:
+            title = self.tr("Revoke {0} sessions of {1} users?").format(count, users)
+        where = (
+            self.tr("in the production environment {0}").format(env_name)
+            if production
+            else self.tr("in {0}").format(env_name)
+        )
         super().__init__(
-            self.tr("Revoke in production?"),
+            self.tr("Revoke in production?") if production else title,
             self.tr(
-                "Revoke {0} in the production environment {1}? The users must log in again. "
-                "Access tokens already issued stay valid until their own expiry (at most one "
-                "hour): revoking does not cut off a request that carries one."
-            ).format(what, env_name),
-            self.tr("Revoke"),
+                "{0} ({1}) The users must log in again. Access tokens already issued stay valid "
+                "until their own expiry (at most one hour): revoking does not cut off a request "
+                "that carries one."
+            ).format(title, where),
+            self.tr("Revoke") if count == 1 else self.tr("Revoke {0}").format(count),
             parent,
         )
         self.ok_button.setIcon(icon("revoke"))
+
+
+class ConfirmReauthenticateDialog(_Form):
+    """Re-authenticating extends a customer's session by 14 days: never on one stray click."""
+
+    def __init__(self, who: str, until: str, parent: QWidget | None = None) -> None:
+        super().__init__(
+            self.tr("Re-authenticate this session?"),
+            self.tr(
+                "This authenticates {0}'s session silently with its session id: Transmit issues "
+                "new tokens and extends the session by 14 days (until about {1}). The customer "
+                "is not asked."
+            ).format(who, until),
+            self.tr("Re-authenticate"),
+            parent,
+        )
+        self.ok_button.setIcon(icon("reauth"))
 
 
 class TypeToConfirmDialog(_Form):
@@ -117,6 +153,11 @@ class TypeToConfirmDialog(_Form):
             parent,
         )
         self.expected = expected
+        self.counts = QLabel(self)
+        self.counts.setWordWrap(True)
+        self.counts.setAccessibleName(self.tr("Sessions it will end"))
+        self.counts.setToolTip(self.tr("From the local store, and from Transmit once it answers"))
+        self.form.addRow(self.counts)
         self.typed = self._line(
             self.tr("Type to confirm"), self.tr("Type {0} exactly").format(name)
         )
@@ -127,6 +168,15 @@ class TypeToConfirmDialog(_Form):
 
     def _check(self, text: str) -> None:
         self.ok_button.setEnabled(text.strip().casefold() == self.expected.casefold())
+
+    def show_counts(self, tracked: int, at_transmit: str) -> None:
+        """`tracked`: active sessions this app tracks for the user; `at_transmit`: what
+        Transmit's list said (a count, "asking Transmit…", or why it could not say)."""
+        self.counts.setText(
+            self.tr("This app tracks {0} active session(s) of this user. Transmit: {1}").format(
+                tracked, at_transmit
+            )
+        )
 
 
 class MagicLinkDialog(_Form):

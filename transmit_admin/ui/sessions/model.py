@@ -20,6 +20,7 @@ import dataclasses
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from transmit_admin.core.lifecycle import SessionStatus
 from transmit_admin.core.redact import mask_email, mask_id
 from transmit_admin.core.timefmt import local_text, span_text, utc_text
 from transmit_admin.store.records import SessionQuery, SessionRecord, SortKey
+from transmit_admin.ui.session_marks import SessionMark, mark_explanation, shown_mark, status_text
 from transmit_admin.ui.sessions.actors import LastActors
 from transmit_admin.ui.sessions.paging import MAX_CACHED_PAGES, PAGE_SIZE, WALK_LIMIT, PageCache
 from transmit_admin.ui.sessions.seek import SeekFailed, count_at_path, cursor_at_path
@@ -108,6 +110,7 @@ class SessionTableModel(QAbstractTableModel):
         self._pending: SessionQuery | None = None  # asked with `set_query_soon`, being counted
         self._count_done.connect(self._count_landed)
         self._redact = False
+        self._mark_of: Callable[[str], SessionMark | None] = lambda _session_id: None
         self._rows = PageCache(store, query)
         self._actors = LastActors(
             lambda ids: self._rows.store.last_actors(self._rows.query.environment, ids), self
@@ -132,6 +135,17 @@ class SessionTableModel(QAbstractTableModel):
     @property
     def seeks(self) -> int:
         return self._rows.seeks
+
+    def set_mark_source(self, mark_of: Callable[[str], SessionMark | None]) -> None:
+        """Where "revoking…" / "unconfirmed" come from (`UiBus.session_mark`)."""
+        self._mark_of = mark_of
+        self.repaint_statuses()
+
+    def repaint_statuses(self) -> None:
+        """The marks changed: repaint the Status column (the view asks only visible rows)."""
+        if self._rows.count:
+            last = self._rows.count - 1
+            self.dataChanged.emit(self.index(0, COL_STATUS), self.index(last, COL_STATUS))
 
     def set_store(self, store: StoreReader, query: SessionQuery) -> None:
         """Another store (environment switch): same as a new query on it."""
@@ -266,13 +280,13 @@ class SessionTableModel(QAbstractTableModel):
     def _display(self, record: SessionRecord, column: int) -> str:
         now = time.time()
         if column == COL_STATUS:
-            return self.tr(str(record.status))
+            return status_text(record.status, self._mark_of(record.session_id))
         if column == COL_USER:
             return self._user_text(record)
         if column == COL_APP:
             return record.app_name or record.app_id or "—"
-        if column == COL_FACTORS:
-            return " ".join(record.factors) or "—"
+        if column == COL_FACTORS:  # as the chips show them: the newest first
+            return " ".join(reversed(record.factors)) or "—"
         if column == COL_BY:
             return self._actors.actor(record.session_id) or "—"
         moment = self._moment(record, column)
@@ -280,15 +294,19 @@ class SessionTableModel(QAbstractTableModel):
 
     def _tooltip(self, record: SessionRecord, column: int) -> str:
         if column == COL_STATUS:
-            return self.tr("Session {0} is {1}").format(self._session_text(record), record.status)
+            text = self.tr("Session {0} is {1}").format(self._session_text(record), record.status)
+            mark = shown_mark(record.status, self._mark_of(record.session_id))
+            if mark is not None:
+                text += self.tr(" ({0}: {1})").format(mark, mark_explanation(mark))
+            return text
         if column == COL_USER:
             return self.tr("User id {0}").format(
                 mask_id(record.user_id) if self._redact else record.user_id
             )
         if column == COL_FACTORS:
-            return self.tr("Authentication methods (amr) used in this session: {0}").format(
-                ", ".join(record.factors) or self.tr("none known")
-            )
+            return self.tr(
+                "Authentication methods (amr) used in this session, newest first: {0}"
+            ).format(", ".join(reversed(record.factors)) or self.tr("none known"))
         if column == COL_BY:
             return self.tr("Who did the newest event of this session (its timeline has all)")
         moment = self._moment(record, column)
@@ -327,6 +345,11 @@ class SessionTableModel(QAbstractTableModel):
     def row_of(self, session_id: str) -> int | None:
         """The row of `session_id` if it is in a cached page (i.e. recently on screen)."""
         return self._rows.row_of(session_id)
+
+    def cached_record(self, session_id: str) -> SessionRecord | None:
+        """The record of a loaded row, without a store read (None when not loaded)."""
+        row = self._rows.row_of(session_id)
+        return self._rows.cached_record(row) if row is not None else None
 
     def status_of(self, session_id: str) -> str | None:
         row = self._rows.row_of(session_id)

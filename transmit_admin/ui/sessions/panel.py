@@ -42,6 +42,8 @@ SEARCH_DEBOUNCE_MS = 200
 MAX_SELECTED = 10_000
 SIGNALLED_IDS = 100
 TIME_REFRESH_MS = 30_000  # relative times ("in 13 d") age while the window is open
+MIN_VISIBLE_ROWS = 5
+MAX_COLUMN_WIDTH = 260  # a long email or app name must not push the other columns away
 
 
 class InlineMessage(QLabel):
@@ -117,6 +119,7 @@ class SessionsPanel(QWidget):
         ctx.store.sweep_expired(ctx.environment.name)  # the table shows today's statuses
         self.model = SessionTableModel(ctx.reader, self._query(), self)
         self.model.set_redaction(bus.redaction_enabled())
+        self.model.set_mark_source(bus.session_mark)
         self.table = QTableView(self)
         self.table.setObjectName("sessionTable")
         self.table.setModel(self.model)
@@ -138,6 +141,10 @@ class SessionsPanel(QWidget):
         # Fixed heights: the view never asks a million rows for their size hint.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        # Never just a header: at least MIN_VISIBLE_ROWS rows whatever the window size.
+        self.table.setMinimumHeight(
+            (MIN_VISIBLE_ROWS + 1) * rows.defaultSectionSize() + 2 * self.table.frameWidth()
+        )
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -171,13 +178,17 @@ class SessionsPanel(QWidget):
         self.app_filter.currentIndexChanged.connect(self.apply_filters)
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.table.selectionModel().selectionChanged.connect(self._emit_selection)
+        self.table.selectionModel().selectionChanged.connect(self._update_count)
         self.model.modelReset.connect(self._emit_selection)
         self.model.modelReset.connect(self._update_count)
+        self._columns_fitted = False  # fitted to the first rows shown, then the user's
+        self.model.modelReset.connect(self._fit_columns_once)
         self.table.customContextMenuRequested.connect(self._show_context_menu)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         bus.session_changed.connect(self.model.refresh_session)
         bus.sessions_reloaded.connect(self.reload)
+        bus.marks_changed.connect(self.model.repaint_statuses)
         bus.environment_changed.connect(self._environment_changed)
         bus.redaction_changed.connect(self.model.set_redaction)
         bus.redaction_changed.connect(self.message.set_redaction)
@@ -221,7 +232,27 @@ class SessionsPanel(QWidget):
         else:
             self.model.set_query(query)
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_columns_once()
+
+    def _fit_columns_once(self) -> None:
+        """Columns as wide as the rows on screen need ("Acme Support Demo", not "Acme
+        Supp…" at any window width). Once, when rows first show, and again per
+        environment: re-fitting on every search would undo the user's own widths."""
+        if self._columns_fitted or not self.isVisible() or self.model.rowCount() == 0:
+            return
+        self._columns_fitted = True
+        QTimer.singleShot(0, self, self.fit_columns)
+
+    def fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS) - 1):  # the last one stretches
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
+
     def _environment_changed(self) -> None:
+        self._columns_fitted = False
         # The last result was about a session of the previous environment: never show it
         # under another environment's table.
         self.message.clear_result()
@@ -258,14 +289,30 @@ class SessionsPanel(QWidget):
             header.setSortIndicator(self.model.sort_column(), wanted)
             header.blockSignals(False)
 
-    def _update_count(self) -> None:
+    def _update_count(self, *_: Any) -> None:
         total = self.model.total()
         locale = QLocale()
         locale.setNumberOptions(QLocale.NumberOption.DefaultNumberOptions)  # "1,234"
         text = self.tr("{0} sessions").format(locale.toString(total))
         if total == 1:
             text = self.tr("1 session")
+        selected = self.selected_count()
+        if selected > 1:  # what a Revoke would act on, rows off screen included
+            text += self.tr(" · {0} selected").format(locale.toString(selected))
         self.count_label.setText(text)
+
+    def selected_count(self) -> int:
+        """Selected rows, counted from the selection's ranges (no ids read)."""
+        selection = self.table.selectionModel().selection()
+        ranges = (selection.at(n) for n in range(selection.count()))
+        spans = sorted((r.top(), r.bottom()) for r in ranges)
+        total, last = 0, -1
+        for top, bottom in spans:
+            start = max(top, last + 1)
+            if bottom >= start:
+                total += bottom - start + 1
+            last = max(last, bottom)
+        return total
 
     # -- selection --------------------------------------------------------------------------
     def selected_rows(self, limit: int = MAX_SELECTED + 1) -> list[int]:

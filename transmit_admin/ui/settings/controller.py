@@ -10,13 +10,18 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QListWidgetItem, QMessageBox, QWidget
 
 from transmit_admin.core.environment import REGION_PRESETS, Environment, Region
 from transmit_admin.store.environments import EnvironmentsFileError, SavedEnvironments
 from transmit_admin.store.secrets import SECRETS_FILE_NAME, SecretStore, SecretStoreError
+from transmit_admin.ui.environment_controller import PRODUCTION_COLOUR
+from transmit_admin.ui.icons import icon
+from transmit_admin.ui.settings.connection_check import check_connection
 from transmit_admin.ui.settings.dialog import EnvironmentsDialog
+from transmit_admin.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 PassphraseAsker = Callable[[bool], str | None]
@@ -74,6 +79,8 @@ class EnvironmentsController(QObject):
         dialog.new_button.clicked.connect(self.new)
         dialog.delete_button.clicked.connect(self.delete)
         dialog.save_button.clicked.connect(self.save)
+        dialog.test_button.clicked.connect(self.test_connection)
+        self.runner = TaskRunner(None, self)
         dialog.encrypt_button.clicked.connect(self.use_encrypted_file)
         dialog.memory_button.clicked.connect(self.use_memory)
         self._show_backend()
@@ -90,8 +97,16 @@ class EnvironmentsController(QObject):
             self._error(str(exc))
             envs = []
         for env in envs:
-            item = QListWidgetItem(env.name, dialog.list)
-            item.setToolTip(f"{REGION_PRESETS[env.region].label} · {env.base_url}")
+            # Production is marked in the list, not only inside the form.
+            text = self.tr("{0} · PRODUCTION").format(env.name) if env.production else env.name
+            item = QListWidgetItem(text, dialog.list)
+            item.setData(Qt.ItemDataRole.UserRole, env.name)
+            tip = f"{REGION_PRESETS[env.region].label} · {env.base_url}"
+            if env.production:
+                item.setIcon(icon("warn"))
+                item.setForeground(QColor(PRODUCTION_COLOUR))
+                tip += self.tr(" · production: revoking here logs real users out")
+            item.setToolTip(tip)
         dialog.list.blockSignals(False)
         dialog.delete_button.setEnabled(bool(envs))
         names = [env.name for env in envs]
@@ -104,7 +119,7 @@ class EnvironmentsController(QObject):
     def _chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         if item is None:
             return
-        env = self.saved_envs.get(item.text())
+        env = self.saved_envs.get(str(item.data(Qt.ItemDataRole.UserRole)))
         if env is not None:
             self.load(env)
 
@@ -159,6 +174,36 @@ class EnvironmentsController(QObject):
             (form.jwks_url, preset.jwks_url),
         ):
             line.setText(value)
+
+    # --- test connection -------------------------------------------------------------------
+    def test_connection(self) -> None:
+        """The form's values (saved or not) and the typed secret, else the stored one."""
+        dialog = self.dialog
+        try:
+            env = self.environment_from_form()
+        except ValueError as exc:
+            self._error(str(exc))
+            return
+        secret = dialog.form.client_secret.text() or (
+            self.secrets.get(self._editing) if self._editing else None
+        )
+        if not secret:
+            dialog.test_result.setText(
+                self.tr("Type the client secret first: none is stored for this environment.")
+            )
+            return
+        dialog.test_result.setText(self.tr("Testing the connection…"))
+        self.runner.start(
+            "test connection",
+            check_connection(env, secret),
+            busy=[dialog.test_button],
+            on_result=dialog.test_result.setText,
+            on_error=lambda message: dialog.test_result.setText(
+                self.tr("Not connected: {0}").format(message)
+            ),
+            report=False,
+            replace=True,
+        )
 
     # --- save and delete -------------------------------------------------------------------
     def environment_from_form(self) -> Environment:

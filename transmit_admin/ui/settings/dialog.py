@@ -60,7 +60,8 @@ class EnvironmentsDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Saved environments"))
         self.list.setToolTip(self.tr("Saved environments; choose one to edit it"))
-        self.list.setMaximumWidth(220)
+        self.list.setMaximumWidth(280)  # room for "name · PRODUCTION"
+        self.list.setMinimumWidth(240)
         self.new_button = _button(self, self.tr("&New"), self.tr("Add an environment"))
         self.delete_button = _button(
             self, self.tr("&Delete"), self.tr("Delete the chosen environment and its secret")
@@ -80,11 +81,25 @@ class EnvironmentsDialog(QDialog):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.save_button = _button(self, self.tr("Sa&ve"), self.tr("Save this environment"))
         self.save_button.setDefault(True)
+        self.test_button = _button(
+            self,
+            self.tr("&Test connection"),
+            self.tr(
+                "Ask Transmit for a client token and the signing keys with the form's values "
+                "(changes nothing there)"
+            ),
+        )
+        self.test_result = QLabel(self)
+        self.test_result.setWordWrap(True)
+        self.test_result.setAccessibleName(self.tr("Connection test result"))
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right = QVBoxLayout()
         right.addWidget(self.form)
         right.addWidget(self.error)
+        right.addWidget(self.test_result)
         save_row = QHBoxLayout()
         save_row.addStretch(1)
+        save_row.addWidget(self.test_button)
         save_row.addWidget(self.save_button)
         right.addLayout(save_row)
         right.addStretch(1)
