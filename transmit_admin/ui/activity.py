@@ -47,6 +47,7 @@ from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
     from transmit_admin.store.reader import StoreReader
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def bulk_progress(bus: UiBus) -> BulkProgress:
 
 
 class ActivityPanel(QWidget):
-    def __init__(self, ctx: Any, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("activityPanel")
         self.ctx = ctx

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -33,13 +33,16 @@ from transmit_admin.ui.icons import icon
 from transmit_admin.ui.sessions.magic_link import magic_link_flow
 from transmit_admin.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
+
 log = logging.getLogger(__name__)
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 AUTO_REFRESH_DELAYS_MS = (150, 800)  # after a send: the sandbox delivers at once, but latency
 
 
-def _sandbox_url(ctx: Any) -> str | None:
+def _sandbox_url(ctx: AppContext) -> str | None:
     info = getattr(ctx, "sandbox_info", None)
     if info is not None and ctx.is_sandbox:
         return str(info.base_url)
@@ -49,7 +52,7 @@ def _sandbox_url(ctx: Any) -> str | None:
 
 
 class MailboxView(QWidget):
-    def __init__(self, ctx: Any, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mailbox")
         self.ctx = ctx

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -41,6 +41,9 @@ from transmit_admin.ui.sessions.panel import MAX_SELECTED, SessionsPanel
 from transmit_admin.ui.sessions.user_sessions import sessions_at_transmit
 from transmit_admin.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
+
 log = logging.getLogger(__name__)
 
 BULK_CONCURRENCY = 8
@@ -58,7 +61,7 @@ TASK_TITLES = {
 
 class SessionActions(QObject):
     def __init__(
-        self, ctx: Any, bus: UiBus, sessions: SessionsPanel, window: QWidget | None = None
+        self, ctx: AppContext, bus: UiBus, sessions: SessionsPanel, window: QWidget | None = None
     ) -> None:
         super().__init__(window or sessions)
         self.ctx = ctx
@@ -406,10 +409,11 @@ class SessionActions(QObject):
         if record is None:
             return
         automatic = self.flow.uses_own_callback()
+        configured = self.ctx.environment.redirect_uri
         shown_uri = (
-            self.tr("this app's loopback callback (http://127.0.0.1:…/callback)")
-            if automatic
-            else self.ctx.environment.redirect_uri
+            configured
+            if configured is not None and not automatic
+            else self.tr("this app's loopback callback (http://127.0.0.1:…/callback)")
         )
         dialog = MagicLinkDialog(record.email or "", shown_uri, automatic, self.window)
         if self.bus.redaction_enabled():

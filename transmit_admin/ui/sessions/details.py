@@ -44,6 +44,7 @@ from transmit_admin.ui.session_marks import (
 from transmit_admin.ui.sessions.style import status_color
 
 if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
     from transmit_admin.store.reader import StoreReader
 
 ACCESS_KINDS = ("user_access_token",)
@@ -107,7 +108,7 @@ class SessionDetailsView(QWidget):
         ("note", "Note"),
     )
 
-    def __init__(self, ctx: Any, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionDetails")
         self.ctx = ctx

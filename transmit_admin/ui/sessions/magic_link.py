@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from transmit_admin.services.results import ActionResult
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.sessions.callback import CallbackListener, PendingFactor
+
+if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +28,7 @@ class MagicLinkFlow(QObject):
     sent = Signal(str, str)  # session id, recipient
     completed = Signal(str, bool, str)  # session id, ok, message
 
-    def __init__(self, ctx: Any, bus: UiBus) -> None:
+    def __init__(self, ctx: AppContext, bus: UiBus) -> None:
         super().__init__(bus)
         self.setObjectName("magicLinkFlow")
         self.ctx = ctx
@@ -42,12 +45,13 @@ class MagicLinkFlow(QObject):
 
     async def send(self, session_id: str, email: str | None) -> ActionResult:
         factor: PendingFactor | None = None
-        if self.uses_own_callback():
+        configured = self.ctx.environment.redirect_uri
+        if self.uses_own_callback() or configured is None:
             await self.listener.start()
             factor = self.listener.register(session_id, email or "")
             redirect_uri = factor.redirect_uri
         else:
-            redirect_uri = self.ctx.environment.redirect_uri
+            redirect_uri = configured
         result: ActionResult = await self.ctx.service.send_magic_link_factor(
             session_id, redirect_uri, email
         )
@@ -104,7 +108,7 @@ class MagicLinkFlow(QObject):
         return bool(self.listener.pending() or self._manual)
 
 
-def magic_link_flow(ctx: Any, bus: UiBus) -> MagicLinkFlow:
+def magic_link_flow(ctx: AppContext, bus: UiBus) -> MagicLinkFlow:
     """The one flow of this bus (created on first use)."""
     existing = bus.findChild(MagicLinkFlow, "magicLinkFlow")
     if isinstance(existing, MagicLinkFlow):

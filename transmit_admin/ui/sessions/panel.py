@@ -7,7 +7,7 @@ search box re-queries once the user pauses for `SEARCH_DEBOUNCE_MS`.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QLocale, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
@@ -33,6 +33,9 @@ from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.sessions.delegates import FactorChipDelegate
 from transmit_admin.ui.sessions.model import COL_FACTORS, COLUMNS, SessionTableModel
 from transmit_admin.ui.sessions.style import status_icon
+
+if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +93,7 @@ class InlineMessage(QLabel):
 class SessionsPanel(QWidget):
     selection_changed = Signal(list)  # the first SIGNALLED_IDS selected ids (selected_ids: all)
 
-    def __init__(self, ctx: Any, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionsPanel")
         self.ctx = ctx

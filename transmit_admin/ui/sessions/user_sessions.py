@@ -7,9 +7,12 @@ goes through the service. Errors reach the caller's `on_error` as a sentence
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from transmit_admin.app import AppContext
 
 
-async def sessions_at_transmit(ctx: Any, user_id: str) -> int:
+async def sessions_at_transmit(ctx: AppContext, user_id: str) -> int:
     """The number of live sessions Transmit lists for `user_id`."""
     return len(await ctx.client.list_user_sessions(user_id))
