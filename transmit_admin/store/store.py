@@ -10,8 +10,6 @@ through `reader.StoreReader` instead.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +19,13 @@ from sqlite_utils import Database
 
 from transmit_admin.core.lifecycle import SessionStatus
 from transmit_admin.store import export
-from transmit_admin.store.base import BUSY_TIMEOUT_MS, Connection, UnknownSession, os_user
+from transmit_admin.store.base import (
+    BUSY_TIMEOUT_MS,
+    Connection,
+    StorePart,
+    UnknownSession,
+    os_user,
+)
 from transmit_admin.store.history import History
 from transmit_admin.store.records import (
     AppRef,
@@ -44,9 +48,12 @@ __all__ = ["BUSY_TIMEOUT_MS", "Store", "UnknownSession", "os_user"]
 ExportFormat = Literal["csv", "json"]
 
 
-class Store:
+class Store(StorePart):
+    """The facade over the parts, which share its connection (the connection's `db`, lock,
+    `writing()` and clock come from `StorePart`)."""
+
     def __init__(self, db: Database, path: Path, *, clock: Callable[[], datetime]) -> None:
-        self.connection = Connection(db, path, clock=clock)
+        super().__init__(Connection(db, path, clock=clock))
         self.sessions = Sessions(self.connection)
         self.tokens = TokensSeen(self.connection)
         self.history = History(self.connection)
@@ -54,26 +61,8 @@ class Store:
     # -- the connection ----------------------------------------------------------------------
 
     @property
-    def db(self) -> Database:
-        return self.connection.db
-
-    @property
     def path(self) -> Path:
         return self.connection.path
-
-    @property
-    def _lock(self) -> threading.RLock:
-        return self.connection._lock
-
-    def writing(self) -> contextlib.AbstractContextManager[None]:
-        """One write transaction (nested: a savepoint) over every part."""
-        return self.connection.writing()
-
-    def now(self) -> datetime:
-        return self.connection.now()
-
-    def _row_id(self, environment: str, session_id: str) -> int | None:
-        return self.connection._row_id(environment, session_id)
 
     def close(self) -> None:
         self.connection.close()
