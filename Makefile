@@ -20,6 +20,9 @@ bench:
 	QT_QPA_PLATFORM=offscreen .venv/bin/python bench/verify.py
 	.venv/bin/python bench/store.py
 	QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui.py
+	.venv/bin/python bench/har.py
+	scripts/system-deps.sh --test  # PostgreSQL binaries for the throwaway cluster
+	.venv/bin/python bench/team.py
 
 # The frozen app (PyInstaller onedir) in dist/transmit-admin/; see packaging/README.md.
 bundle:
