@@ -54,6 +54,32 @@ def test_multi_row_revoke_outside_production_confirms_with_counts(qtbot, fresh_w
     assert all(panel.model.status_of(r.session_id) == "active" for r in records)
 
 
+def test_the_question_counts_only_sessions_left_to_log_out(qtbot, fresh_window):
+    """Revoked and ended rows in a selection have nothing to send: they are not counted."""
+    panel = fresh_window.controller.panels["sessions"]
+    actions = fresh_window.controller.panels["actions"]
+    model = panel.model
+    gone = [r for r in range(model.rowCount()) if model.index(r, COL_STATUS).data() == "ended"]
+    assert len(gone) >= 2, "the seeded sandbox has fewer than two ended sessions"
+    live = _active_rows(panel)[:2]
+    _select(panel, [*live, gone[0]])
+    users = len({model.record_at(r).user_id for r in live})
+    actions.revoke.trigger()
+    dialog = actions.dialog
+    assert dialog is not None
+    text = dialog.intro.text()
+    assert f"Revoke 2 sessions of {users} user" in text
+    assert "1 selected already revoked or ended are left out" in text
+    assert dialog.ok_button.text() == "Revoke 2"
+    dialog.reject()
+
+    panel.table.clearSelection()
+    _select(panel, gone[:2])
+    actions.revoke.trigger()
+    assert actions.dialog is None
+    assert "nothing to send" in panel.message.text()
+
+
 def test_one_session_outside_production_is_one_click(qtbot, fresh_window):
     panel = fresh_window.controller.panels["sessions"]
     actions = fresh_window.controller.panels["actions"]

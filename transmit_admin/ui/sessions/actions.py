@@ -59,6 +59,10 @@ TASK_TITLES = {
 }
 
 
+# Statuses with nothing left to log out.
+_FINAL = (SessionStatus.REVOKED, SessionStatus.ENDED)
+
+
 class SessionActions(QObject):
     def __init__(
         self, ctx: AppContext, bus: UiBus, sessions: SessionsPanel, window: QWidget | None = None
@@ -254,18 +258,32 @@ class SessionActions(QObject):
             )
             return
         env = self.ctx.environment
+        records = [self.sessions.model.record_at(row) for row in self.sessions.selected_rows()]
+        if len(ids) > 1:
+            # The question counts what will be sent: revoked or ended rows in the selection
+            # have nothing left to log out (the service would answer "nothing sent").
+            gone = {r.session_id for r in records if r is not None and r.status in _FINAL}
+            ids = [sid for sid in ids if sid not in gone]
+            records = [r for r in records if r is None or r.session_id not in gone]
+            if not ids:
+                self.sessions.show_result(
+                    self.tr("These sessions are already revoked or ended; nothing to send."),
+                    True,
+                )
+                return
+        else:
+            gone = set()
         # One session is one click outside production; two or more (most of them perhaps
         # off screen) are confirmed with their count everywhere.
         if env.production or len(ids) > 1:
-            users = len(
-                {
-                    record.user_id
-                    for row in self.sessions.selected_rows()
-                    if (record := self.sessions.model.record_at(row)) is not None
-                }
-            )
+            users = len({r.user_id for r in records if r is not None})
             dialog = ConfirmRevokeDialog(
-                len(ids), env.name, self.window, users=max(users, 1), production=env.production
+                len(ids),
+                env.name,
+                self.window,
+                users=max(users, 1),
+                production=env.production,
+                left_out=len(gone),
             )
             self._ask(dialog, lambda: self._start_revoke(ids))
         else:

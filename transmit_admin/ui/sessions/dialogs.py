@@ -87,6 +87,7 @@ class ConfirmRevokeDialog(_Form):
         *,
         users: int = 1,
         production: bool = True,
+        left_out: int = 0,
     ) -> None:
         if count == 1:
             title = self.tr("Revoke this session?")
@@ -99,13 +100,18 @@ class ConfirmRevokeDialog(_Form):
             if production
             else self.tr("in {0}").format(env_name)
         )
+        skipped = (
+            ""
+            if not left_out
+            else self.tr(" {0} selected already revoked or ended are left out.").format(left_out)
+        )
         super().__init__(
             self.tr("Revoke in production?") if production else title,
             self.tr(
-                "{0} ({1}) The users must log in again. Access tokens already issued stay valid "
-                "until their own expiry (at most one hour): revoking does not cut off a request "
-                "that carries one."
-            ).format(title, where),
+                "{0} ({1}){2} The users must log in again. Access tokens already issued stay "
+                "valid until their own expiry (at most one hour): revoking does not cut off a "
+                "request that carries one."
+            ).format(title, where, skipped),
             self.tr("Revoke") if count == 1 else self.tr("Revoke {0}").format(count),
             parent,
         )
