@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.har_files import sandbox_login
 from tests.support.sandbox_admin import SandboxAdmin
 from transmit_admin.sandbox.runner import SandboxInfo
 from transmit_admin.store.db import open_store
@@ -57,19 +58,7 @@ class Cli:
 
 
 def _login(admin: SandboxAdmin, email: str) -> dict[str, Any]:
-    response = admin.http.post(
-        "/cis/v1/auth/password/authenticate",
-        json={
-            "username": email,
-            "password": admin.demo_password,
-            "username_type": "email",
-            "claims": {"id_token": {"email": None}},
-        },
-        headers={"Authorization": f"Bearer {admin.client_token()}"},
-    )
-    response.raise_for_status()
-    data: dict[str, Any] = response.json()
-    return data
+    return sandbox_login(admin, email)
 
 
 @pytest.fixture

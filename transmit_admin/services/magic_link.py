@@ -37,12 +37,7 @@ class MagicLinkFactor:
         """Emails a magic link to the session's user; completing it adds `eml` to the session."""
         record = self.deps.store.get_session(self.deps.env.name, session_id)
         if record is None:
-            return ActionResult(
-                session_id,
-                False,
-                "not a tracked session; track or sync it first",
-                outcome=Outcome.REFUSED,
-            )
+            return self.deps.not_tracked(session_id)
         try:
             address = email or record.email
             if not address:
@@ -65,12 +60,7 @@ class MagicLinkFactor:
     ) -> ActionResult:
         record = self.deps.store.get_session(self.deps.env.name, session_id)
         if record is None:
-            return ActionResult(
-                session_id,
-                False,
-                "not a tracked session; track or sync it first",
-                outcome=Outcome.REFUSED,
-            )
+            return self.deps.not_tracked(session_id)
         try:
             code = magic_link_code(code_or_redirect_url)
         except ValueError as exc:
