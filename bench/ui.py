@@ -242,7 +242,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
     app.setQuitOnLastWindowClosed(False)  # as the app does: closing ends the run, not Qt
     import qasync
 
-    from transmit_admin.app import context_for_sandbox
+    from transmit_admin.app import runtime_for_sandbox
     from transmit_admin.logsetup import configure_logging
     from transmit_admin.sandbox.runner import SandboxProcess
     from transmit_admin.ui.bus import UiBus
@@ -257,7 +257,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
 
     with SandboxProcess.start(users=40, sessions=int(count * 3), seed=5) as sandbox:
         with ThreadPoolExecutor(1) as pool:
-            ctx = pool.submit(context_for_sandbox, sandbox.info, Path(data_dir)).result()
+            ctx = pool.submit(runtime_for_sandbox, sandbox.info, Path(data_dir)).result()
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
 
@@ -266,7 +266,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
 
             bus = UiBus()
             window = MainWindow()
-            controller = MainController(window, bus, ui_settings(data_dir), context=ctx)
+            controller = MainController(window, bus, ui_settings(data_dir), runtime=ctx)
             controller.start()
             window.show()
             await asyncio.sleep(0.3)
@@ -288,7 +288,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
                 if s["status"] == "active" and s["session_id"] not in taken
             ][: len(ids)]
             # Warms the window's client: the token fetch is not part of either measurement.
-            token = await ctx.client.client_token()
+            token = await ctx.current.client.client_token()
             half = len(others) // 2
             bare_cpu = await bare_logouts(
                 sandbox.info.base_url, token, others[:half], BULK_CONCURRENCY
@@ -309,7 +309,7 @@ def child_bulk(count: int, data_dir: str, latency_ms: int) -> None:
                 profile = cProfile.Profile()
                 profile.enable()
             if os.environ.get("BENCH_SERVICE_ONLY"):  # diagnosis: without any UI updates
-                results = await ctx.service.revoke_many(ids, concurrency=BULK_CONCURRENCY)
+                results = await ctx.current.service.revoke_many(ids, concurrency=BULK_CONCURRENCY)
             else:
                 results = await controller.panels["actions"].revoke_many(ids)
             wall = time.perf_counter() - started
@@ -369,7 +369,7 @@ def child_memory(store_path: str, data_dir: str) -> None:
     import qasync
 
     from transmit_admin.api.jwks import JwksCache
-    from transmit_admin.app import AppContext, current_actor
+    from transmit_admin.app import AppRuntime, current_actor
     from transmit_admin.core.environment import Environment, Region
     from transmit_admin.store.db import open_store
     from transmit_admin.store.secrets import SecretStore
@@ -386,7 +386,7 @@ def child_memory(store_path: str, data_dir: str) -> None:
         started = time.perf_counter()
         store = open_store(store_path)
         env = Environment.from_region(ENV, Region.US, "bench-client")
-        ctx = AppContext(
+        ctx = AppRuntime(
             data_dir=Path(data_dir),
             store=store,
             environment=env,
@@ -399,7 +399,7 @@ def child_memory(store_path: str, data_dir: str) -> None:
         )
         bus = UiBus()
         window = MainWindow()
-        controller = MainController(window, bus, ui_settings(data_dir), context=ctx)
+        controller = MainController(window, bus, ui_settings(data_dir), runtime=ctx)
         controller.start()
         window.show()
         panel = controller.panels["sessions"]

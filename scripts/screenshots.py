@@ -87,7 +87,7 @@ def forged(token: str) -> str:
 
 
 async def shoot(out: Path, data_dir: Path) -> None:
-    from transmit_admin.app import context_for_sandbox
+    from transmit_admin.app import runtime_for_sandbox
     from transmit_admin.core.environment import Environment, Region
     from transmit_admin.sandbox.config import DEMO_PASSWORD
     from transmit_admin.sandbox.runner import SandboxProcess
@@ -100,18 +100,20 @@ async def shoot(out: Path, data_dir: Path) -> None:
     from transmit_admin.ui.tasks import run_cpu
 
     with SandboxProcess.start(users=25, sessions=300, seed=7) as sandbox:
-        ctx = await run_cpu(context_for_sandbox, sandbox.info, data_dir)
+        ctx = await run_cpu(runtime_for_sandbox, sandbox.info, data_dir)
         bus = UiBus()
         window = MainWindow()
-        controller = MainController(window, bus, ui_settings(data_dir), context=ctx)
+        controller = MainController(window, bus, ui_settings(data_dir), runtime=ctx)
         window.resize(*SIZE)
         window.show()
         controller.start()
         await settle(1.0)
         try:
-            page = await ctx.client.search_users('status eq "Active"', limit=3)
+            page = await ctx.current.client.search_users('status eq "Active"', limit=3)
             user = page.users[0]
-            response = await ctx.client.authenticate_password(user.username or "", DEMO_PASSWORD)
+            response = await ctx.current.client.authenticate_password(
+                user.username or "", DEMO_PASSWORD
+            )
             pasted = {
                 "access_token": response.access_token,
                 "id_token": response.id_token,
@@ -136,8 +138,8 @@ async def shoot(out: Path, data_dir: Path) -> None:
             redirect = f"{sandbox.info.base_url}/sandbox/callback"
             if user.email:
                 try:
-                    await ctx.client.send_magic_link(
-                        user.email, ctx.environment.redirect_uri or redirect
+                    await ctx.current.client.send_magic_link(
+                        user.email, ctx.current.environment.redirect_uri or redirect
                     )
                 except Exception as exc:  # noqa: BLE001 - a picture without mail still helps
                     print(f"magic link not sent: {exc}", file=sys.stderr)
@@ -197,9 +199,11 @@ async def har_shot(
     from tests.support.har_files import login_capture, write_capture
     from transmit_admin.sandbox.config import DEMO_PASSWORD
 
-    ctx = controller.ctx
-    page = await ctx.client.search_users('status eq "Active"', limit=3)
-    second = await ctx.client.authenticate_password(page.users[1].username or "", DEMO_PASSWORD)
+    ctx = controller.runtime
+    page = await ctx.current.client.search_users('status eq "Active"', limit=3)
+    second = await ctx.current.client.authenticate_password(
+        page.users[1].username or "", DEMO_PASSWORD
+    )
     responses = [
         {
             "access_token": r.access_token,

@@ -1,7 +1,7 @@
-"""Plain wiring: one small context object that the GUI (and tests) hand to whoever needs it.
+"""Plain wiring: the run's resources (`AppRuntime`) and the workspace of the chosen environment.
 
-No Qt here. `build_context` is blocking (it may start the sandbox child process and seed a demo
-store), so the GUI runs it off the GUI thread. Everything network-bound on the context is async
+No Qt here. `build_runtime` is blocking (it may start the sandbox child process and seed a demo
+store), so the GUI runs it off the GUI thread. Everything network-bound in a workspace is async
 and meant for the GUI's one event loop.
 
 Which store file holds which sessions: real environments share `sessions.sqlite` (rows carry
@@ -18,21 +18,18 @@ import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transmit_admin.core.environment import Environment, Region
 from transmit_admin.store import demo_lock
 from transmit_admin.store.paths import database_path
+from transmit_admin.workspace import Workspace
 
 if TYPE_CHECKING:
     from transmit_admin.api.client import TransmitClient
     from transmit_admin.api.jwks import JwksCache
-    from transmit_admin.core.keys import KeySet
     from transmit_admin.sandbox.runner import SandboxInfo, SandboxProcess
-    from transmit_admin.services.session_service import SessionService
-    from transmit_admin.services.team_claims import ClaimGuard
     from transmit_admin.store.reader import StoreReader
     from transmit_admin.store.secrets import SecretStore
     from transmit_admin.store.store import Store
@@ -84,31 +81,57 @@ def store_path_for(data_dir: Path, env: Environment) -> Path:
     return database_path(data_dir)
 
 
-@dataclass
-class AppContext:
-    data_dir: Path
-    store: Store
-    environment: Environment
-    secrets: SecretStore
-    jwks: JwksCache
-    sandbox: SandboxProcess | None
-    actor: str
-    secret_getter: SecretGetter
-    store_path: Path
-    # The sandbox's URLs and credentials; set with or without a process this context owns.
-    sandbox_info: SandboxInfo | None = None
-    # Why the last `keyset()` returned None (for the inspector's status line), else None.
-    keyset_problem: str | None = None
-    _clients: dict[Environment, TransmitClient] = field(default_factory=dict, repr=False)
-    _stores: dict[Path, Store] = field(default_factory=dict, repr=False)
-    _background_checkpoints: bool = field(default=False, repr=False)
-    _readers: dict[Store, StoreReader] = field(default_factory=dict, repr=False)
-    _teams: dict[tuple[Path, str], TeamClient | None] = field(default_factory=dict, repr=False)
+class AppRuntime:
+    """What lives for the whole run, and the workspace of the environment chosen now.
 
-    def __post_init__(self) -> None:
-        self._stores.setdefault(self.store_path, self.store)
-        if self.sandbox is not None and self.sandbox_info is None:
-            self.sandbox_info = self.sandbox.info
+    The run keeps one store per file, one API client per environment (its client-token cache
+    survives switching away and back), one reader per store and one team client per joined
+    environment; each `Workspace` (`workspace.py`) is assembled from them and never changed.
+    `switch_environment` and `rejoin_team` build a new one. `aclose` closes it all.
+    """
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        secrets: SecretStore,
+        jwks: JwksCache,
+        actor: str,
+        environment: Environment,
+        store: Store,
+        store_path: Path,
+        secret_getter: SecretGetter | None = None,
+        sandbox: SandboxProcess | None = None,
+        sandbox_info: SandboxInfo | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self._secrets = secrets
+        self.jwks = jwks
+        self.actor = actor
+        self.sandbox = sandbox
+        # The sandbox's URLs and credentials, with or without a process this run owns.
+        self.sandbox_info = sandbox_info or (sandbox.info if sandbox is not None else None)
+        self._stores: dict[Path, Store] = {store_path: store}
+        self._clients: dict[Environment, TransmitClient] = {}
+        self._readers: dict[Path, StoreReader] = {}
+        self._teams: dict[tuple[Path, str], TeamClient | None] = {}
+        self._background_checkpoints = False
+        # No getter: the environment's stored secret, read from the store in use at each call.
+        getter = secret_getter or self.secret_getter_for(environment.name)
+        self._current = self._build(environment, store_path, self._client(environment, getter))
+
+    @property
+    def current(self) -> Workspace:
+        return self._current
+
+    @property
+    def secrets(self) -> SecretStore:
+        return self._secrets
+
+    def replace_secrets(self, secrets: SecretStore) -> None:
+        """Settings unlocked or moved the secret store: secrets are read from it from now on
+        (every getter and team password source reads it at call time)."""
+        self._secrets = secrets
 
     def checkpoint_in_background(self) -> None:
         """For the window's run: each store's WAL checkpoints leave the threads that commit
@@ -122,105 +145,71 @@ class AppContext:
         if self._background_checkpoints:
             store.checkpoint_in_background()
 
-    @property
-    def reader(self) -> StoreReader:
-        """What the UI reads the current store through (one per store, kept for the run, so
-        the session table can tell whether the store changed under it)."""
-        from transmit_admin.store.reader import StoreReader
-
-        found = self._readers.get(self.store)
-        if found is None:
-            found = self._readers[self.store] = StoreReader(self.store)
-        return found
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.environment.region is Region.SANDBOX
-
     def secret_getter_for(self, env_name: str) -> SecretGetter:
-        """Reads `self.secrets` at call time: the store may be replaced (Settings) mid-run."""
+        """Reads the secret store in use at call time: Settings may replace it mid-run."""
 
         def get() -> str:
-            return stored_secret_getter(self.secrets, env_name)()
+            return stored_secret_getter(self._secrets, env_name)()
 
         return get
 
-    @property
-    def client(self) -> TransmitClient:
-        """One client per environment, kept for the run so its client-token cache survives."""
-        # Keyed by the whole (frozen) environment: an edited environment gets a fresh client.
-        client = self._clients.get(self.environment)
-        if client is None:
-            from transmit_admin.api.client import TransmitClient
+    def _client(self, env: Environment, secret_getter: SecretGetter) -> TransmitClient:
+        """One client per environment, kept for the run so its client-token cache survives.
+        Keyed by the whole (frozen) environment: an edited environment gets a fresh client."""
+        from transmit_admin.api.client import TransmitClient
 
-            # The getter is looked up at each client-token fetch, not bound here: a secret
-            # stored (or found missing) after the client was built is what the next call uses.
-            client = TransmitClient(self.environment, lambda: self.secret_getter())
-            self._clients[self.environment] = client
+        client = self._clients.get(env)
+        if client is None:
+            client = self._clients[env] = TransmitClient(env, secret_getter)
         return client
 
-    @property
-    def service(self) -> SessionService:
+    def _build(self, env: Environment, path: Path, client: TransmitClient) -> Workspace:
+        from transmit_admin.services.keys import SigningKeys
         from transmit_admin.services.session_service import SessionService
-
-        # Cheap to build; built per access so it always pairs the current store, client and env.
-        return SessionService(
-            self.store,
-            self.client,
-            self.environment,
-            self.acting_actor,
-            keys_provider=self.keyset,
-            claims=self.claims,
-        )
-
-    @property
-    def team(self) -> TeamClient | None:
-        """The current environment's team client, or None when it has not joined a team.
-        Kept for the run (one connection); `forget_team()` after joining or leaving."""
-        key = (self.store_path, self.environment.name)
-        if key not in self._teams:
-            from transmit_admin.team.passwords import password_source
-            from transmit_admin.team.service import TeamClient
-
-            # The password is read at call time from the secret store in use then (Settings
-            # may replace it), or PGPASSWORD.
-            self._teams[key] = TeamClient.for_link(
-                self.store,
-                self.environment,
-                lambda server: lambda: password_source(server, self.secrets)(),
-            )
-        return self._teams[key]
-
-    def forget_team(self) -> TeamClient | None:
-        """Drops the current environment's team client (to close it off the GUI thread)."""
-        return self._teams.pop((self.store_path, self.environment.name), None)
-
-    @property
-    def claims(self) -> ClaimGuard:
-        """The revoke's claim guard (`services/team_claims.py`): a no-op outside a team."""
         from transmit_admin.services.team_claims import ClaimGuard
+        from transmit_admin.store.reader import StoreReader
+        from transmit_admin.team.passwords import password_source
+        from transmit_admin.team.service import TeamClient
 
-        return ClaimGuard(self.team)
+        store = self._stores[path]
+        reader = self._readers.get(path)
+        if reader is None:
+            reader = self._readers[path] = StoreReader(store)
+        team_key = (path, env.name)
+        if team_key not in self._teams:
+            # The password is read at call time from the secret store in use then, or
+            # PGPASSWORD.
+            self._teams[team_key] = TeamClient.for_link(
+                store, env, lambda server: lambda: password_source(server, self._secrets)()
+            )
+        team = self._teams[team_key]
+        # In a team, events name the agent's PostgreSQL role, the one the journal records.
+        actor = team.server.user if team is not None else self.actor
+        keys = SigningKeys(env, self.jwks)
+        service = SessionService(store, client, env, actor, keys=keys, claims=ClaimGuard(team))
+        return Workspace(env, store, path, reader, client, keys, team, actor, service)
 
-    @property
-    def acting_actor(self) -> str:
-        """Who this run's events name: the agent's PostgreSQL role when the environment has
-        joined a team (the role the journal records for them), else the OS user."""
-        team = self.team
-        return team.server.user if team is not None else self.actor
+    def switch_environment(self, env: Environment, secret_getter: SecretGetter) -> Workspace:
+        """Builds `env`'s workspace and makes it current. Its sessions come from its own
+        store file (or rows). Raises StoreDamaged when that file cannot be opened."""
+        from transmit_admin.store.db import open_store
 
-    async def keyset(self, kid: str | None = None) -> KeySet | None:
-        """The environment's signing keys (cached by `JwksCache`); None when unreachable.
+        path = store_path_for(self.data_dir, env)
+        if path not in self._stores:
+            self._hold(path, open_store(path))
+        self._current = self._build(env, path, self._client(env, secret_getter))
+        return self._current
 
-        A `kid` the cached set lacks makes the cache refetch once (key rotation)."""
-        try:
-            keys = await self.jwks.keyset(self.environment.jwks_url, kid)
-        except Exception as exc:  # the inspector then says "unverified", and why
-            log.warning("could not fetch the JWKS of %s", self.environment.name, exc_info=True)
-            self.keyset_problem = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            return None
-        self.keyset_problem = None
-        return keys
+    def rejoin_team(self, joined: Workspace) -> TeamClient | None:
+        """After `joined`'s environment joined or left a team: its team client is read again
+        from the store's link, and the workspace is built again if it is still current.
+        Returns the old client, to be closed off the GUI thread."""
+        key = (joined.store_path, joined.environment.name)
+        old = self._teams.pop(key, None)
+        ws = self._current
+        if (ws.store_path, ws.environment.name) == key:
+            self._current = self._build(ws.environment, ws.store_path, ws.client)
+        return old
 
     def adopt_sandbox(self, sandbox: SandboxProcess, store: Store, path: Path) -> None:
         """Takes over a sandbox started later in the run (and its demo store); closed by us."""
@@ -228,20 +217,6 @@ class AppContext:
         self.sandbox_info = sandbox.info
         self._hold(path, store)
         announce_sandbox(self.data_dir, sandbox.info, path)
-
-    def switch_environment(self, env: Environment, secret_getter: SecretGetter) -> None:
-        """Makes `env` current. Its sessions come from its own store file (or rows)."""
-        from transmit_admin.store.db import open_store
-
-        path = store_path_for(self.data_dir, env)
-        store = self._stores.get(path)
-        if store is None:
-            store = open_store(path)
-            self._hold(path, store)
-        self.environment = env
-        self.secret_getter = secret_getter
-        self.store = store
-        self.store_path = path
 
     async def aclose(self) -> None:
         for client in list(self._clients.values()):
@@ -336,8 +311,8 @@ def announce_sandbox(data_dir: Path, info: SandboxInfo, store_path: Path) -> Non
         log.warning("could not write the running-sandbox file", exc_info=True)
 
 
-def context_on_running_sandbox(data_dir: Path, secrets: SecretStore) -> AppContext | None:
-    """A context over the sandbox and demo store another window runs, if one does: a second
+def runtime_on_running_sandbox(data_dir: Path, secrets: SecretStore) -> AppRuntime | None:
+    """A run over the sandbox and demo store another window runs, if one does: a second
     window must not start a new demo (that would re-create the store under the first)."""
     from transmit_admin.api.jwks import JwksCache
     from transmit_admin.sandbox.runner import SandboxInfo
@@ -355,7 +330,7 @@ def context_on_running_sandbox(data_dir: Path, secrets: SecretStore) -> AppConte
         demo_lock.release(running.store_path)
         raise
     client_secret = info.client_secret
-    return AppContext(
+    return AppRuntime(
         data_dir=data_dir,
         store=store,
         environment=sandbox_environment(info),
@@ -369,10 +344,10 @@ def context_on_running_sandbox(data_dir: Path, secrets: SecretStore) -> AppConte
     )
 
 
-def context_for_sandbox(
+def runtime_for_sandbox(
     info: SandboxInfo, data_dir: Path, *, secrets: SecretStore | None = None
-) -> AppContext:
-    """A context over a sandbox someone else runs (tests, `--env sandbox` with a URL). Blocking."""
+) -> AppRuntime:
+    """A run over a sandbox someone else runs (tests, `--env sandbox` with a URL). Blocking."""
     from transmit_admin.api.jwks import JwksCache
     from transmit_admin.store.secrets import SecretStore
 
@@ -380,7 +355,7 @@ def context_for_sandbox(
     env, store, path = seed_demo_store(info, data_dir)
     announce_sandbox(data_dir, info, path)
     client_secret = info.client_secret
-    return AppContext(
+    return AppRuntime(
         data_dir=data_dir,
         store=store,
         environment=env,
@@ -417,12 +392,12 @@ def choose_environment(data_dir: Path, env_name: str | None) -> Environment | No
     return None
 
 
-def build_context(
+def build_runtime(
     data_dir_override: str | os.PathLike[str] | None,
     env_name: str | None,
     *,
     secrets: SecretStore | None = None,
-) -> AppContext:
+) -> AppRuntime:
     """Opens the store and environment to work on; starts the sandbox when there is none.
 
     Blocking: run it off the GUI thread. Raises `StoreDamaged` when the store cannot be opened
@@ -444,22 +419,21 @@ def build_context(
             if pending is not None:
                 secrets = pending.result()
             assert secrets is not None
-            shared = context_on_running_sandbox(data_dir, secrets)
+            shared = runtime_on_running_sandbox(data_dir, secrets)
             if shared is not None:
                 return shared
             sandbox, env, store, path = start_demo(data_dir)
             info = sandbox.info
             announce_sandbox(data_dir, info, path)
-            getter: SecretGetter = lambda: info.client_secret  # noqa: E731
+            getter: SecretGetter | None = lambda: info.client_secret  # noqa: E731
         else:
+            getter = None  # the environment's stored secret
             path = store_path_for(data_dir, env)
             store = open_store(path)
         if pending is not None:
             secrets = pending.result()
     assert secrets is not None
-    if sandbox is None:
-        getter = stored_secret_getter(secrets, env.name)  # replaced below by the live reader
-    ctx = AppContext(
+    return AppRuntime(
         data_dir=data_dir,
         store=store,
         environment=env,
@@ -470,6 +444,3 @@ def build_context(
         secret_getter=getter,
         store_path=path,
     )
-    if sandbox is None:
-        ctx.secret_getter = ctx.secret_getter_for(env.name)
-    return ctx

@@ -117,6 +117,37 @@ def test_unknown_kid_refetches_once_per_minute(server: tuple[str, Behaviour]) ->
     assert len(behaviour.hits) == 2
 
 
+def test_check_with_rotation_checks_again_only_after_a_refetch(
+    server: tuple[str, Behaviour],
+) -> None:
+    url, behaviour = server
+    clock = Clock()
+    checked: list[tuple[str, ...]] = []
+
+    async def check(keys: object) -> tuple[str, ...]:
+        kids = keys.kids  # type: ignore[attr-defined]
+        checked.append(kids)
+        return kids
+
+    async def scenario() -> None:
+        async with JwksCache(clock=clock) as cache:
+            # A token signed with k1: one check, one fetch.
+            assert await cache.check_with_rotation(url, check, lambda _r: ["k1"]) == ("k1",)
+            behaviour.body = _jwks("k1", "k2")  # the tenant rotates its keys
+            clock.now += 61
+            # A token naming k2, which the cached set lacks: refetched, checked again.
+            result = await cache.check_with_rotation(url, check, lambda _r: ["k2"])
+            assert result == ("k1", "k2")
+            # A forged kid right after: the rate limit holds; one check, no second one.
+            clock.now += 1
+            result = await cache.check_with_rotation(url, check, lambda _r: ["forged"])
+            assert result == ("k1", "k2")
+
+    asyncio.run(scenario())
+    assert checked == [("k1",), ("k1",), ("k1", "k2"), ("k1", "k2")]
+    assert len(behaviour.hits) == 2
+
+
 def test_concurrent_callers_share_one_fetch(server: tuple[str, Behaviour]) -> None:
     url, behaviour = server
     behaviour.delay = 0.1

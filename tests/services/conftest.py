@@ -20,6 +20,7 @@ from transmit_admin.api.jwks import JwksCache
 from transmit_admin.api.retry import RetryPolicy
 from transmit_admin.core.environment import Environment, Region
 from transmit_admin.sandbox.runner import SandboxInfo, SandboxProcess
+from transmit_admin.services.keys import SigningKeys
 from transmit_admin.services.session_service import SessionService
 from transmit_admin.store.db import open_store
 from transmit_admin.store.store import Store
@@ -61,11 +62,8 @@ class Harness:
                 self.env, lambda: self.info.client_secret, retry=RetryPolicy(attempts=1)
             )
             async with client, JwksCache(min_refetch_interval=jwks_refetch_interval) as jwks:
-
-                async def keys(kid: str | None = None) -> Any:
-                    return await jwks.keyset(self.env.jwks_url, kid)
-
-                service = SessionService(self.store, client, self.env, ACTOR, keys_provider=keys)
+                keys = SigningKeys(self.env, jwks)
+                service = SessionService(self.store, client, self.env, ACTOR, keys=keys)
                 return await body(service)
 
         return asyncio.run(main())

@@ -27,7 +27,7 @@ import qasync
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
-from transmit_admin.app import AppContext, context_for_sandbox
+from transmit_admin.app import AppRuntime, runtime_for_sandbox
 from transmit_admin.sandbox.runner import SandboxInfo
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.launch import ui_settings
@@ -100,7 +100,7 @@ class WindowUnderTest:
     window: MainWindow
     controller: MainController
     bus: UiBus
-    ctx: AppContext
+    runtime: AppRuntime
     info: SandboxInfo
     data_dir: Path
 
@@ -120,10 +120,10 @@ def make_main_window(
         data_dir = tmp_path / f"data-{len(made)}"
         # Blocking (seeds the store over HTTP with a private loop): not on the Qt thread.
         with ThreadPoolExecutor(1) as pool:
-            ctx = pool.submit(context_for_sandbox, info, data_dir).result()
+            ctx = pool.submit(runtime_for_sandbox, info, data_dir).result()
         bus = UiBus()
         window = MainWindow()
-        controller = MainController(window, bus, ui_settings(data_dir), context=ctx)
+        controller = MainController(window, bus, ui_settings(data_dir), runtime=ctx)
         controller.start()
         window.show()
         qtbot.waitExposed(window)

@@ -36,7 +36,7 @@ def _select(panel: Any, rows: list[int]) -> None:
 def test_multi_row_revoke_outside_production_confirms_with_counts(qtbot, fresh_window):
     panel = fresh_window.controller.panels["sessions"]
     actions = fresh_window.controller.panels["actions"]
-    assert not fresh_window.ctx.environment.production
+    assert not fresh_window.runtime.current.environment.production
     rows = _active_rows(panel)[:41]
     _select(panel, rows)
     records = [panel.model.record_at(r) for r in rows]
@@ -95,7 +95,7 @@ def test_one_session_outside_production_is_one_click(qtbot, fresh_window):
 def test_reauthenticate_asks_first_and_says_it_extends_by_14_days(qtbot, fresh_window):
     panel = fresh_window.controller.panels["sessions"]
     actions = fresh_window.controller.panels["actions"]
-    store, env = fresh_window.ctx.store, fresh_window.ctx.environment.name
+    store, env = fresh_window.runtime.current.store, fresh_window.runtime.current.environment.name
     row = _active_rows(panel)[0]
     panel.select_row(row)
     session_id = panel.model.session_id_at(row)
@@ -117,7 +117,7 @@ def test_reauthenticate_asks_first_and_says_it_extends_by_14_days(qtbot, fresh_w
 def test_revoke_user_says_how_many_sessions_it_ends(qtbot, fresh_window):
     panel = fresh_window.controller.panels["sessions"]
     actions = fresh_window.controller.panels["actions"]
-    store, env = fresh_window.ctx.store, fresh_window.ctx.environment.name
+    store, env = fresh_window.runtime.current.store, fresh_window.runtime.current.environment.name
     row = _active_rows(panel)[0]
     panel.select_row(row)
     record = panel.model.record_at(row)

@@ -38,8 +38,10 @@ def store(tmp_path: Path):
 
 @pytest.fixture
 def panel(qtbot, bus, store):
-    context = SimpleNamespace(
-        store=store, reader=StoreReader(store), environment=SimpleNamespace(name="env")
+    context = SimpleNamespace(  # a fixed workspace: what the panels read
+        current=SimpleNamespace(
+            store=store, reader=StoreReader(store), environment=SimpleNamespace(name="env")
+        )
     )
     widget = ActivityPanel(context, bus)
     qtbot.addWidget(widget)

@@ -16,7 +16,9 @@ def test_export_from_the_window_is_private_and_starts_in_documents(
 ) -> None:
     activity = main_window.controller.panels["activity"]
     activity.tabs.setCurrentIndex(1)
-    main_window.ctx.store.audit("note", target="sess-x", outcome="ok", detail="for the export")
+    main_window.runtime.current.store.audit(
+        "note", target="sess-x", outcome="ok", detail="for the export"
+    )
     old_umask = os.umask(0o022)  # the usual umask, under which open() gives rw-r--r--
     try:
         qtbot.mouseClick(activity.export_button, Qt.MouseButton.LeftButton)

@@ -16,7 +16,7 @@ def test_switch_clears_the_audit_rows_and_the_bulk_line(
     qtbot: Any, make_main_window: Callable[..., Any], fresh_sandbox: Callable[..., Any]
 ) -> None:
     under_test = make_main_window(fresh_sandbox(users=3, sessions=20, seed=8))
-    ctx, window = under_test.ctx, under_test.window
+    ctx, window = under_test.runtime, under_test.window
     panel = under_test.controller.panels["sessions"]
     actions = under_test.controller.panels["actions"]
     activity = under_test.controller.panels["activity"]
@@ -48,7 +48,7 @@ def test_switch_clears_the_audit_rows_and_the_bulk_line(
     under_test.controller.environments.show_current()
     with qtbot.waitSignal(under_test.bus.environment_changed, timeout=2000):
         window.switcher.chosen.emit("other-tenant")
-    assert ctx.environment.name == "other-tenant"
+    assert ctx.current.environment.name == "other-tenant"
     assert activity.audit.topLevelItemCount() == 0  # nothing of the sandbox's log
     activity.tabs.setCurrentIndex(0)
     assert not activity.progress_row.isVisible()

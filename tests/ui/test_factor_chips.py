@@ -30,7 +30,7 @@ def test_newest_factor_stays_visible_and_the_rest_collapse(
 ) -> None:
     under_test = make_main_window(fresh_sandbox(users=3, sessions=20, seed=2))
     panel = under_test.controller.panels["sessions"]
-    store, env = under_test.ctx.store, under_test.ctx.environment.name
+    store, env = under_test.runtime.current.store, under_test.runtime.current.environment.name
     row = next(r for r in range(panel.model.rowCount()) if panel.model.index(r, COL_STATUS).data())
     assert row is not None
     session_id = panel.model.session_id_at(row)

@@ -107,9 +107,9 @@ def test_open_revoke_and_export_a_capture(
     assert isinstance(dialog, RevokeCaptureDialog)  # two sessions: asked first
     with qtbot.waitSignal(har.shown, timeout=15000):
         dialog.accept()
-    env = main_window.ctx.environment.name
+    env = main_window.runtime.current.environment.name
     for response in responses:
-        record = main_window.ctx.store.get_session(env, response["session_id"])
+        record = main_window.runtime.current.store.get_session(env, response["session_id"])
         assert record is not None
         assert record.status == "revoked"
     done = [view.sessions.rows.text(r, 5) for r in range(2)]

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from tests.support.sandbox_admin import SandboxAdmin
-from transmit_admin.app import AppContext, context_for_sandbox
+from transmit_admin.app import AppRuntime, runtime_for_sandbox
 from transmit_admin.core.report import Status, Verdict
 from transmit_admin.sandbox.runner import SandboxInfo
 from transmit_admin.ui.bus import UiBus
@@ -25,15 +25,15 @@ from transmit_admin.ui.inspector.claims_model import LOCAL, MEANING, WHEN
 
 
 @pytest.fixture
-def ctx(sandbox: SandboxInfo, tmp_path: Path, qloop: Any, run_async: Any) -> Iterator[AppContext]:
+def ctx(sandbox: SandboxInfo, tmp_path: Path, qloop: Any, run_async: Any) -> Iterator[AppRuntime]:
     with ThreadPoolExecutor(1) as pool:
-        context = pool.submit(context_for_sandbox, sandbox, tmp_path / "data").result()
+        context = pool.submit(runtime_for_sandbox, sandbox, tmp_path / "data").result()
     yield context
     run_async(context.aclose())
 
 
 @pytest.fixture
-def inspector(qtbot: Any, ctx: AppContext) -> Iterator[InspectorController]:
+def inspector(qtbot: Any, ctx: AppRuntime) -> Iterator[InspectorController]:
     bus = UiBus()
     view = InspectorView()
     qtbot.addWidget(view)
@@ -214,7 +214,7 @@ def test_unreachable_signing_keys_give_unverified_and_say_why(
     login: dict[str, Any],
     sandbox: SandboxInfo,
 ) -> None:
-    from transmit_admin.app import build_context
+    from transmit_admin.app import build_runtime
     from transmit_admin.core.environment import Environment, Region
     from transmit_admin.store.environments import SavedEnvironments
     from transmit_admin.store.secrets import SecretStore
@@ -229,7 +229,7 @@ def test_unreachable_signing_keys_give_unverified_and_say_why(
     SavedEnvironments(tmp_path).save(env)
     with ThreadPoolExecutor(1) as pool:
         ctx = pool.submit(
-            lambda: build_context(tmp_path, "offline", secrets=SecretStore.in_memory())
+            lambda: build_runtime(tmp_path, "offline", secrets=SecretStore.in_memory())
         ).result()
     bus = UiBus()
     view = InspectorView()
@@ -243,4 +243,35 @@ def test_unreachable_signing_keys_give_unverified_and_say_why(
         assert "signing keys could not be fetched" in view.status.text()
     finally:
         run_async(ctx.aclose())
+        bus.deleteLater()
+
+
+def test_a_rotated_key_verifies_at_the_first_paste(
+    qtbot: Any, fresh_sandbox: Any, tmp_path: Path, qloop: Any, run_async: Any
+) -> None:
+    """The cached key set lacks the new `kid`: refetched once, the paste checked again."""
+    info = fresh_sandbox(users=2, sessions=0, seed=5)
+    with ThreadPoolExecutor(1) as pool:
+        runtime = pool.submit(runtime_for_sandbox, info, tmp_path / "data").result()
+    runtime.jwks.min_refetch_interval = 0  # the rotation follows the first fetch at once
+    bus = UiBus()
+    view = InspectorView()
+    qtbot.addWidget(view)
+    controller = InspectorController(runtime, bus, view)
+    try:
+        with SandboxAdmin(info) as admin:
+            username = admin.active_users()[0]["username"]
+            paste(qtbot, controller, admin.password_login(username)["access_token"])
+            assert controller.report is not None
+            assert controller.report.verdict is Verdict.VALID
+            fetched = runtime.jwks.fetch_count
+            admin.rotate_key(grace_seconds=0)  # the old key is withdrawn at once
+            rotated = admin.password_login(username)["access_token"]
+        paste(qtbot, controller, rotated)
+        assert controller.report is not None
+        assert controller.report.verdict is Verdict.VALID, controller.report.reason
+        assert runtime.jwks.fetch_count == fetched + 1
+    finally:
+        controller.clock.stop()
+        run_async(runtime.aclose())
         bus.deleteLater()

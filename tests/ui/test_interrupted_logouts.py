@@ -12,27 +12,27 @@ import pytest
 
 from tests.support.sandbox_admin import SandboxAdmin
 from tests.ui import conftest
-from transmit_admin.app import AppContext
+from transmit_admin.app import AppRuntime
 from transmit_admin.sandbox.runner import SandboxInfo
 from transmit_admin.store.records import EventKind
 
 
 def _interrupted_before_start(
-    real: Callable[..., AppContext], planted: dict[str, str]
-) -> Callable[..., AppContext]:
+    real: Callable[..., AppRuntime], planted: dict[str, str]
+) -> Callable[..., AppRuntime]:
     """Builds the context as the window would, then leaves two logouts of one user without an
     outcome; Transmit received one of them (the process died before its 204 was recorded)."""
 
-    def build(info: SandboxInfo, data_dir: Path, **kwargs: Any) -> AppContext:
+    def build(info: SandboxInfo, data_dir: Path, **kwargs: Any) -> AppRuntime:
         ctx = real(info, data_dir, **kwargs)
-        env = ctx.environment.name
+        env = ctx.current.environment.name
         with SandboxAdmin(info) as admin:
             live = [s for s in admin.sessions() if s["status"] == "active"]
             user_id = live[0]["user_id"]
             alive, gone = [s["session_id"] for s in live if s["user_id"] == user_id][:2]
             for session_id in (alive, gone):
-                assert ctx.store.get_session(env, session_id) is not None
-                ctx.store.add_event(
+                assert ctx.current.store.get_session(env, session_id) is not None
+                ctx.current.store.add_event(
                     env,
                     session_id,
                     EventKind.REVOKE_REQUESTED,
@@ -60,16 +60,16 @@ def test_a_window_settles_interrupted_logouts_at_start(
     planted: dict[str, str] = {}
     monkeypatch.setattr(
         conftest,
-        "context_for_sandbox",
-        _interrupted_before_start(conftest.context_for_sandbox, planted),
+        "runtime_for_sandbox",
+        _interrupted_before_start(conftest.runtime_for_sandbox, planted),
     )
     info = fresh_sandbox(users=3, sessions=12, seed=5)
     under_test = make_main_window(info)
     panel = under_test.controller.panels["sessions"]
     qtbot.waitUntil(lambda: panel.model.status_of(planted["gone"]) == "revoked", timeout=10_000)
     assert panel.model.status_of(planted["alive"]) == "active"
-    env = under_test.ctx.environment.name
-    events = under_test.ctx.store.events_of(env, planted["alive"])
+    env = under_test.runtime.current.environment.name
+    events = under_test.runtime.current.store.events_of(env, planted["alive"])
     assert events[-1].kind == EventKind.CHECKED_ALIVE
     recent = under_test.controller.panels["activity"].recent_model
     messages = [recent.entry_at(row).message for row in range(recent.rowCount())]

@@ -76,7 +76,9 @@ def test_paste_token_response_then_track_makes_the_row_appear(
         qtbot.mouseClick(view.track_button, Qt.MouseButton.LeftButton)
 
     qtbot.waitUntil(lambda: sessions.model.row_of(session_id) is not None, timeout=5000)
-    assert main_window.ctx.store.get_session(main_window.ctx.environment.name, session_id)
+    assert main_window.runtime.current.store.get_session(
+        main_window.runtime.current.environment.name, session_id
+    )
     assert "tracked" in view.status.text()
     assert view.open_button.isVisible()
     assert not view.track_button.isVisible()
@@ -128,7 +130,7 @@ def test_redaction_switch_reaches_the_session_table_and_the_inspector(
 def test_switching_environment_never_mixes_sessions(
     qtbot: Any, main_window: Any, sandbox: SandboxInfo
 ) -> None:
-    ctx = main_window.ctx
+    ctx = main_window.runtime
     sessions = main_window.controller.panels["sessions"]
     sandbox_total = sessions.model.total()
     assert sandbox_total > 0
@@ -148,8 +150,8 @@ def test_switching_environment_never_mixes_sessions(
     with qtbot.waitSignal(main_window.bus.environment_changed, timeout=2000):
         window.switcher.chosen.emit("other-tenant")
 
-    assert ctx.environment.name == "other-tenant"
-    assert ctx.store_path.name == "sessions.sqlite"
+    assert ctx.current.environment.name == "other-tenant"
+    assert ctx.current.store_path.name == "sessions.sqlite"
     assert sessions.model.total() == 0
     assert window.switcher.badge.text() == "CUSTOM"
     assert window.switcher.production.isVisibleTo(window)
@@ -158,7 +160,7 @@ def test_switching_environment_never_mixes_sessions(
     assert SavedEnvironments(ctx.data_dir).last_used == "other-tenant"
 
     window.switcher.chosen.emit("sandbox")
-    assert ctx.environment.name == "sandbox"
+    assert ctx.current.environment.name == "sandbox"
     assert sessions.model.total() == sandbox_total
     assert window.tabs.isTabVisible(2)
     assert SavedEnvironments(ctx.data_dir).last_used is None  # next start: the sandbox
@@ -183,7 +185,7 @@ def test_geometry_and_splitters_are_remembered(
     window = MainWindow()
     qtbot.addWidget(window)
     bus = UiBus()
-    controller = MainController(window, bus, ui_settings(first.data_dir), context=first.ctx)
+    controller = MainController(window, bus, ui_settings(first.data_dir), runtime=first.runtime)
     controller.start()
     window.show()
     qtbot.waitExposed(window)
@@ -258,7 +260,7 @@ def test_choosing_sandbox_from_a_real_environment_starts_it_and_stops_it_on_clos
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from transmit_admin.app import build_context
+    from transmit_admin.app import build_runtime
     from transmit_admin.store.secrets import SecretStore
     from transmit_admin.ui.bus import UiBus
     from transmit_admin.ui.main_controller import MainController
@@ -267,12 +269,12 @@ def test_choosing_sandbox_from_a_real_environment_starts_it_and_stops_it_on_clos
     SavedEnvironments(tmp_path).save(Environment.from_region("acme", Region.US, "client-1"))
     with ThreadPoolExecutor(1) as pool:
         ctx = pool.submit(
-            lambda: build_context(tmp_path, "acme", secrets=SecretStore.in_memory())
+            lambda: build_runtime(tmp_path, "acme", secrets=SecretStore.in_memory())
         ).result()
     window = MainWindow()
     qtbot.addWidget(window)
     bus = UiBus()
-    controller = MainController(window, bus, ui_settings(tmp_path), context=ctx)
+    controller = MainController(window, bus, ui_settings(tmp_path), runtime=ctx)
     controller.start()
     window.show()
     assert "No client secret" in window.banner.label.text()
@@ -283,7 +285,7 @@ def test_choosing_sandbox_from_a_real_environment_starts_it_and_stops_it_on_clos
     with qtbot.waitSignal(bus.environment_changed, timeout=60000):
         window.switcher.chosen.emit("sandbox")
 
-    assert ctx.is_sandbox
+    assert ctx.current.is_sandbox
     assert ctx.sandbox is not None
     process = ctx.sandbox.process
     assert sessions.model.total() > 0
@@ -351,7 +353,7 @@ def test_settings_from_the_menu_add_an_environment_to_the_switcher(
     dialog.close()
     qtbot.waitUntil(lambda: main_window.controller.settings_dialog is None, timeout=2000)
     assert window.switcher.combo.findData("staging") >= 0
-    assert main_window.ctx.secrets.get("staging") == "staging-secret-value"
+    assert main_window.runtime.secrets.get("staging") == "staging-secret-value"
 
 
 def test_about_box_names_the_version_and_the_data_folder(qtbot: Any, main_window: Any) -> None:

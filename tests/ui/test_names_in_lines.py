@@ -31,7 +31,7 @@ def test_lines_name_the_email_and_the_short_session_id(
     panel = under_test.controller.panels["sessions"]
     actions = under_test.controller.panels["actions"]
     activity = under_test.controller.panels["activity"]
-    store, env = under_test.ctx.store, under_test.ctx.environment.name
+    store, env = under_test.runtime.current.store, under_test.runtime.current.environment.name
     row = _row_with_email(panel)
     record = panel.model.record_at(row)
     panel.select_row(row)

@@ -51,8 +51,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ctx(template: Path, tmp_path: Path):
     with copy_of(template, tmp_path) as store:
-        yield SimpleNamespace(
-            store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+        yield SimpleNamespace(  # a fixed workspace: what the panels read
+            current=SimpleNamespace(
+                store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+            )
         )
 
 
@@ -117,8 +119,10 @@ def test_activity_masks_ids_in_results_while_redacting(qtbot, bus, ctx) -> None:
 
 
 def test_details_mask_the_app_id_and_the_timeline_while_redacting(qtbot, bus, ctx) -> None:
-    record = ctx.store.get_session(ENV, "sess-0000000")
-    ctx.store.add_event(ENV, record.session_id, EventKind.NOTE_CHANGED, f"user {USER_ID} called")
+    record = ctx.current.store.get_session(ENV, "sess-0000000")
+    ctx.current.store.add_event(
+        ENV, record.session_id, EventKind.NOTE_CHANGED, f"user {USER_ID} called"
+    )
     view = SessionDetailsView(ctx, bus)
     qtbot.addWidget(view)
     view.show_session(record.session_id)
@@ -134,7 +138,7 @@ def test_details_mask_the_app_id_and_the_timeline_while_redacting(qtbot, bus, ct
 def test_decision_says_how_long_it_holds_and_a_revoked_expiry_no_longer_applies(
     qtbot, bus, ctx
 ) -> None:
-    record = ctx.store.get_session(ENV, "sess-0000000")  # active, no access token seen
+    record = ctx.current.store.get_session(ENV, "sess-0000000")  # active, no access token seen
     view = SessionDetailsView(ctx, bus)
     qtbot.addWidget(view)
     view.show_session(record.session_id)
@@ -143,7 +147,7 @@ def test_decision_says_how_long_it_holds_and_a_revoked_expiry_no_longer_applies(
     assert "(for another 13 d" in title
     assert "(in " not in title
     assert "no longer applies" not in view.fields["expires"].text()
-    ctx.store.set_status(ENV, record.session_id, SessionStatus.REVOKED)
+    ctx.current.store.set_status(ENV, record.session_id, SessionStatus.REVOKED)
     bus.session_changed.emit(record.session_id)
     assert view.decision_title.text() == "Log in again"
     assert "no longer applies: the session is revoked" in view.fields["expires"].text()

@@ -116,7 +116,9 @@ def test_bulk_revoke_of_50_rows_with_progress(qtbot, fresh_window):
     # each names the user and the short session id (issue 12)
     expected = []
     for sid in ids:
-        record = fresh_window.ctx.store.get_session(fresh_window.ctx.environment.name, sid)
+        record = fresh_window.runtime.current.store.get_session(
+            fresh_window.runtime.current.environment.name, sid
+        )
         expected.append(f"{record.email or record.user_id} · session {mask_id(sid)}")
     assert sorted(text.partition(": ")[0] for text in listed[1:51]) == sorted(expected)
     assert all(panel.model.status_of(sid) == "revoked" for sid in ids)
@@ -162,7 +164,9 @@ def _select_session_with_email(panel: Any) -> tuple[str, str]:
 
 
 def _factors(under_test: Any, session_id: str) -> tuple[str, ...]:
-    record = under_test.ctx.store.get_session(under_test.ctx.environment.name, session_id)
+    record = under_test.runtime.current.store.get_session(
+        under_test.runtime.current.environment.name, session_id
+    )
     assert record is not None
     return tuple(record.factors)
 
@@ -231,8 +235,9 @@ def test_magic_link_completed_by_pasting_the_redirect_url(qtbot, fresh_window):
 
 
 def test_production_revoke_asks_first_and_says_tokens_stay_valid(qtbot, fresh_window):
-    ctx = fresh_window.ctx
-    ctx.environment = dataclasses.replace(ctx.environment, production=True)
+    runtime, info = fresh_window.runtime, fresh_window.info
+    production = dataclasses.replace(runtime.current.environment, production=True)
+    runtime.switch_environment(production, lambda: info.client_secret)
     panel, actions = _panel(fresh_window), _actions(fresh_window)
     row = _active_rows(panel, 1)[0]
     session_id = panel.model.session_id_at(row)
@@ -255,7 +260,9 @@ def test_production_revoke_asks_first_and_says_tokens_stay_valid(qtbot, fresh_wi
 def test_revoke_user_needs_the_email_typed(qtbot, fresh_window):
     panel, actions = _panel(fresh_window), _actions(fresh_window)
     session_id, email = _select_session_with_email(panel)
-    record = fresh_window.ctx.store.get_session(fresh_window.ctx.environment.name, session_id)
+    record = fresh_window.runtime.current.store.get_session(
+        fresh_window.runtime.current.environment.name, session_id
+    )
     _click(qtbot, fresh_window.window, actions.revoke_user)
     dialog = actions.dialog
     assert dialog is not None
@@ -280,7 +287,10 @@ def test_revoke_user_needs_the_email_typed(qtbot, fresh_window):
 
 def test_check_alive_reauthenticate_note_and_sync(qtbot, fresh_window):
     panel, actions = _panel(fresh_window), _actions(fresh_window)
-    store, env_name = fresh_window.ctx.store, fresh_window.ctx.environment.name
+    store, env_name = (
+        fresh_window.runtime.current.store,
+        fresh_window.runtime.current.environment.name,
+    )
     session_id, email = _select_session_with_email(panel)
     before = store.get_session(env_name, session_id)
 
@@ -338,7 +348,10 @@ def test_bulk_revoke_without_a_secret_says_so_and_changes_nothing(qtbot, fresh_w
     def no_secret() -> str:
         raise MissingSecret("No client secret is stored for the environment 'sandbox'.")
 
-    fresh_window.ctx.secret_getter = no_secret
+    # An edited environment gets its own client, here one whose secret is missing.
+    runtime = fresh_window.runtime
+    edited = dataclasses.replace(runtime.current.environment, production=True)
+    runtime.switch_environment(edited, no_secret)
     rows = _active_rows(panel, 3)
     for row in rows:
         panel.table.selectionModel().select(
@@ -378,6 +391,8 @@ def test_bulk_revoke_under_malformed_answers_leaves_every_row_unchanged(
     assert [r.outcome for r in results] == [Outcome.UNCONFIRMED] * len(ids)
     for session_id in ids:
         assert panel.model.status_of(session_id) == "active"
-        record = fresh_window.ctx.store.get_session(fresh_window.ctx.environment.name, session_id)
+        record = fresh_window.runtime.current.store.get_session(
+            fresh_window.runtime.current.environment.name, session_id
+        )
         assert record is not None
         assert record.status == "active"

@@ -26,8 +26,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def ctx(template: Path, tmp_path: Path):
     with copy_of(template, tmp_path) as store:
-        yield SimpleNamespace(
-            store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+        yield SimpleNamespace(  # a fixed workspace: what the panels read
+            current=SimpleNamespace(
+                store=store, reader=StoreReader(store), environment=SimpleNamespace(name=ENV)
+            )
         )
 
 
@@ -106,7 +108,7 @@ def test_multi_selection_and_selection_signal(panel, qtbot):
 
 
 def test_details_show_fields_tokens_decision_and_timeline(qtbot, bus, ctx):
-    store = ctx.store
+    store = ctx.current.store
     record = store.get_session(ENV, "sess-0000000")
     now = datetime.now(UTC)
     fingerprint = "ab" * 32

@@ -80,7 +80,7 @@ def test_test_connection_and_join_from_settings(
     qtbot.waitUntil(lambda: page.status.text().startswith("team: connected"), timeout=5000)
     assert page.password.text() == ""
     server = team.server(team.agent_a)
-    assert under_test.ctx.secrets.get(server.keyring_name) == team.passwords[team.agent_a]
+    assert under_test.runtime.secrets.get(server.keyring_name) == team.passwords[team.agent_a]
     secret = team.passwords[team.agent_a].encode()
     for path in under_test.data_dir.rglob("*"):
         if path.is_file():

@@ -27,14 +27,16 @@ MakeWindow = Callable[[SandboxInfo], WindowUnderTest]
 
 def join(qtbot: Any, under_test: WindowUnderTest, team: Team, agent: str) -> None:
     """What Settings → Team does: the password to the secret store, join, go live."""
-    ctx = under_test.ctx
+    ctx = under_test.runtime
     server = team.server(agent)
     ctx.secrets.set(server.keyring_name, team.passwords[agent])
-    with TeamClient(ctx.store, ctx.environment, server, lambda: team.passwords[agent]) as client:
+    with TeamClient(
+        ctx.current.store, ctx.current.environment, server, lambda: team.passwords[agent]
+    ) as client:
         client.join()
     live = under_test.controller.team_live
     assert live is not None
-    ctx.forget_team()
+    ctx.rejoin_team(ctx.current)
     live.start()
     qtbot.waitUntil(
         lambda: live.report is not None and live.report.state is TeamState.CONNECTED,
@@ -87,12 +89,12 @@ def test_a_revoke_in_one_window_shows_live_in_the_other_with_its_actor(
     team, a, b = two_desks
     session_id = next(
         r.session_id
-        for r in a.ctx.store.page_sessions(_active_query(a)).rows
+        for r in a.runtime.current.store.page_sessions(_active_query(a)).rows
         if cell(b, r.session_id, COL_STATUS) == "active"
     )
     b.controller.panels["details"].show_session(session_id)
     clicked = time.monotonic()
-    result = run_async(a.ctx.service.revoke(session_id))
+    result = run_async(a.runtime.current.service.revoke(session_id))
     assert result.ok, result.message
     answered = time.monotonic()  # the claim guard pushed the outcome before answering
     qtbot.waitUntil(lambda: cell(b, session_id, COL_STATUS) == "revoked", timeout=5000)
@@ -117,8 +119,8 @@ def test_a_note_is_shared(
     qtbot: Any, two_desks: tuple[Team, WindowUnderTest, WindowUnderTest]
 ) -> None:
     team, a, b = two_desks
-    session_id = a.ctx.store.page_sessions(_active_query(a)).rows[-1].session_id
-    result = a.ctx.service.set_note(session_id, "ticket 51776: account takeover")
+    session_id = a.runtime.current.store.page_sessions(_active_query(a)).rows[-1].session_id
+    result = a.runtime.current.service.set_note(session_id, "ticket 51776: account takeover")
     a.bus.activity.emit("Note", result.message, result.ok)  # as the note action reports it
     started = time.monotonic()
     qtbot.waitUntil(lambda: _note(b, session_id) == "ticket 51776: account takeover", timeout=5000)
@@ -133,8 +135,8 @@ def test_the_audit_panel_shows_and_exports_the_team_log(
     two_desks: tuple[Team, WindowUnderTest, WindowUnderTest],
 ) -> None:
     team, a, b = two_desks
-    session_id = a.ctx.store.page_sessions(_active_query(a)).rows[0].session_id
-    assert run_async(a.ctx.service.revoke(session_id)).ok
+    session_id = a.runtime.current.store.page_sessions(_active_query(a)).rows[0].session_id
+    assert run_async(a.runtime.current.service.revoke(session_id)).ok
     activity = b.controller.panels["activity"]
     live = b.controller.team_live
     assert live is not None
@@ -164,7 +166,7 @@ def test_both_windows_revoking_one_session_at_once_send_one_logout(
     """Through each window's own Revoke action; the sandbox is slowed so that the first
     claim is still held when the second window asks."""
     team, a, b = make_desks(latency_ms=300)
-    session_id = a.ctx.store.page_sessions(_active_query(a)).rows[0].session_id
+    session_id = a.runtime.current.store.page_sessions(_active_query(a)).rows[0].session_id
     for desk in (a, b):
         desk.controller.panels["sessions"].select_session(session_id)
     for desk in (a, b):
@@ -200,7 +202,9 @@ def _active_query(under_test: WindowUnderTest) -> Any:
     from transmit_admin.core.lifecycle import SessionStatus
     from transmit_admin.store.records import SessionQuery
 
-    return SessionQuery(environment=under_test.ctx.environment.name, status=SessionStatus.ACTIVE)
+    return SessionQuery(
+        environment=under_test.runtime.current.environment.name, status=SessionStatus.ACTIVE
+    )
 
 
 def test_offline_actions_go_ahead_and_arrive_once_when_the_server_is_back(
@@ -212,15 +216,15 @@ def test_offline_actions_go_ahead_and_arrive_once_when_the_server_is_back(
     team, a, b = two_desks
     label = a.controller.team_live.status_label  # type: ignore[union-attr]
     assert label is not None
-    rows = a.ctx.store.page_sessions(_active_query(a)).rows
+    rows = a.runtime.current.store.page_sessions(_active_query(a)).rows
     revoked, noted = rows[0].session_id, rows[1].session_id
     pg_cluster.stop()
     try:
         qtbot.waitUntil(lambda: label.text() == "team: offline, 0 events waiting", timeout=10000)
-        result = run_async(a.ctx.service.revoke(revoked))
+        result = run_async(a.runtime.current.service.revoke(revoked))
         assert result.ok, result.message  # no claim offline: the logout went ahead
         a.bus.session_changed.emit(revoked)  # as the revoke action reports it
-        note = a.ctx.service.set_note(noted, "ticket 51776: do not re-enable")
+        note = a.runtime.current.service.set_note(noted, "ticket 51776: do not re-enable")
         a.bus.activity.emit("Note", note.message, note.ok)
         # revoke requested + confirmed, note changed
         qtbot.waitUntil(lambda: label.text() == "team: offline, 3 events waiting", timeout=10000)
@@ -243,9 +247,11 @@ def test_offline_actions_go_ahead_and_arrive_once_when_the_server_is_back(
     ]
     for desk in (a, b):
         for session_id in (revoked, noted):
-            uuids = [e.event_uuid for e in desk.ctx.store.events_of("sandbox", session_id)]
+            uuids = [
+                e.event_uuid for e in desk.runtime.current.store.events_of("sandbox", session_id)
+            ]
             assert len(uuids) == len(set(uuids))
-    assert len(b.ctx.store.events_of("sandbox", revoked)) == 2
+    assert len(b.runtime.current.store.events_of("sandbox", revoked)) == 2
 
 
 def test_a_removed_agent_reads_refused_with_the_reason(

@@ -49,7 +49,7 @@ def test_valid_token_of_a_revoked_session_says_it_was_revoked(qtbot, tracked, ru
     view = _inspect(qtbot, under_test, response["access_token"])
     assert under_test.inspector.report.verdict == "valid"
     assert view.banner.session.text() == "Its tracked session is active."
-    result = run_async(under_test.ctx.service.revoke(response["session_id"]))
+    result = run_async(under_test.runtime.current.service.revoke(response["session_id"]))
     assert result.ok
     qtbot.waitUntil(lambda: "revoked" in view.banner.session.text(), timeout=3000)
     text = view.banner.session.text()

@@ -67,7 +67,7 @@ def test_another_process_revoking_shows_within_a_second(qtbot, fresh_window):
     row = _active_rows(panel, 1)[0]
     panel.select_row(row)
     session_id = panel.model.session_id_at(row)
-    env = fresh_window.ctx.environment.name
+    env = fresh_window.runtime.current.environment.name
     script = (
         "import sys\n"
         "from transmit_admin.store.db import open_store\n"
@@ -77,7 +77,7 @@ def test_another_process_revoking_shows_within_a_second(qtbot, fresh_window):
         "store.add_event(sys.argv[2], sys.argv[3], EventKind.REVOKE_CONFIRMED, 'cli', 'cli')\n"
         "store.close()\n"
     )
-    path = str(fresh_window.ctx.store.path)
+    path = str(fresh_window.runtime.current.store.path)
     subprocess.run([sys.executable, "-c", script, path, env, session_id], check=True, timeout=30)
     started = time.monotonic()
     qtbot.waitUntil(

@@ -53,7 +53,7 @@ def test_token_tab_at_1280x800_shows_verdict_failing_check_and_claims(
 def test_columns_fit_content_toolbar_keeps_actions_and_a_minimum_size(
     qtbot: Any, main_window: Any
 ) -> None:
-    window, ctx = main_window.window, main_window.ctx
+    window, ctx = main_window.window, main_window.runtime
     panel = main_window.controller.panels["sessions"]
     window.resize(1600, 900)
     qtbot.waitUntil(lambda: window.size().width() == 1600, timeout=2000)
@@ -64,7 +64,7 @@ def test_columns_fit_content_toolbar_keeps_actions_and_a_minimum_size(
     assert panel.table.columnWidth(COL_FACTORS) > 0
 
     # Production mode at 1280 px: the marker widens the switcher; every action stays.
-    ctx.environment = dataclasses.replace(ctx.environment, production=True)
+    ctx.environment = dataclasses.replace(ctx.current.environment, production=True)
     main_window.controller.environments.show_current()
     window.switcher.production.show()
     window.resize(1280, 800)

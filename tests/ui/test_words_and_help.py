@@ -23,7 +23,7 @@ def _inspect(qtbot: Any, under_test: Any, text: str) -> Any:
 def test_sandbox_tokens_pass_aud_and_tid_and_the_chooser_is_below(
     qtbot: Any, main_window: Any, sandbox_admin: Any
 ) -> None:
-    env = main_window.ctx.environment
+    env = main_window.runtime.current.environment
     assert env.audiences
     assert env.tenant_id
     user = sandbox_admin.active_users()[0]
@@ -75,7 +75,7 @@ def test_help_lists_the_shortcuts_and_the_docs(qtbot: Any, main_window: Any) -> 
 def test_settings_marks_production_and_tests_the_connection(
     qtbot: Any, main_window: Any, sandbox: Any
 ) -> None:
-    ctx = main_window.ctx
+    ctx = main_window.runtime
     saved = SavedEnvironments(ctx.data_dir)
     for name, production in (("staging", False), ("prod-eu", True)):
         saved.save(

@@ -5,6 +5,10 @@ typed wrong: https only (plain http only to a loopback host, for the sandbox), n
 a size cap while streaming, an overall deadline. A fetched set is cached with its fetch time;
 an unknown `kid` triggers one refetch (key rotation), at most once per minute per URL, so a
 stream of forged kids cannot turn this into a request flood.
+
+`check_with_rotation` is the whole rotation rule for whoever verifies tokens (the inspector,
+the use cases, the HAR intake): check against the cached set; when the result names a `kid`
+that set lacks, refetch once and check again.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import asyncio
 import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 512 * 1024
 DEFAULT_MAX_AGE = 3600.0
+
+Checked = TypeVar("Checked")
 
 
 class JwksError(Exception):
@@ -142,6 +149,27 @@ class JwksCache:
                 return entry.keys
             self._entries[url] = _Entry(keys, self._clock())
             return keys
+
+    async def check_with_rotation(
+        self,
+        url: str,
+        check: Callable[[KeySet], Awaitable[Checked]],
+        kids_of: Callable[[Checked], Iterable[str]],
+    ) -> Checked:
+        """`check(keys)`, and once more with a refetched set when the first result names a
+        `kid` (`kids_of`) the cached set lacks: a rotated key verifies at the first try.
+
+        The refetch obeys the cache's rate limit, so forged kids cost at most one request per
+        `min_refetch_interval`. Raises JwksError like `keyset` when no set is available."""
+        keys = await self.keyset(url)
+        result = await check(keys)
+        unknown = next((kid for kid in kids_of(result) if keys.find(kid) is None), None)
+        if unknown is None:
+            return result
+        fresh = await self.keyset(url, unknown)
+        if fresh is keys:  # not refetched (rate limit, or the fetch failed): same answer
+            return result
+        return await check(fresh)
 
     def _wants_refetch(self, url: str, entry: _Entry, kid: str | None) -> bool:
         if self._clock() - entry.fetched_at >= self.max_age:

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from transmit_admin.api.jwks import JwksCache, JwksError
 from transmit_admin.commands._har_run import UsageProblem, open_input, saved_environments
 from transmit_admin.commands._say import say
 from transmit_admin.commands._session_context import (
@@ -24,7 +23,6 @@ from transmit_admin.commands._session_context import (
     guarded,
     run_service,
 )
-from transmit_admin.core.keys import KeySet
 from transmit_admin.core.redact import mask_text
 from transmit_admin.services.har_intake import HarIntake, HarIntakeService
 from transmit_admin.services.har_report import report_json, report_markdown
@@ -32,12 +30,10 @@ from transmit_admin.services.session_service import SessionService
 
 
 async def _read(service: SessionService, args: argparse.Namespace) -> HarIntake:
-    keys: KeySet | None = None
-    try:
-        async with JwksCache() as jwks:
-            keys = await jwks.keyset(service.env.jwks_url)
-    except JwksError as exc:
-        say(f"note: tokens are not verified: {exc.message}", file=sys.stderr)
+    found = await service.keys.get()
+    if found.problem:
+        say(f"note: tokens are not verified: {found.problem}", file=sys.stderr)
+    keys = found.value
     environments, _ = saved_environments(args)
     intake_service = HarIntakeService(service, environments)
     name = "standard input" if args.file == "-" else args.file

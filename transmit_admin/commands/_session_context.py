@@ -29,7 +29,6 @@ from transmit_admin.store.store import Store
 
 if TYPE_CHECKING:
     from transmit_admin.core.environment import Environment
-    from transmit_admin.core.keys import KeySet
     from transmit_admin.services.session_service import SessionService
     from transmit_admin.team.service import TeamClient
 
@@ -91,6 +90,7 @@ def run_service(
     """Runs `action` with a service bound to the chosen environment's API and store."""
     from transmit_admin.api.client import TransmitClient
     from transmit_admin.api.jwks import JwksCache
+    from transmit_admin.services.keys import SigningKeys
     from transmit_admin.services.session_service import SessionService
     from transmit_admin.services.team_claims import ClaimGuard
 
@@ -102,14 +102,15 @@ def run_service(
 
     async def main() -> int:
         async with TransmitClient(resolved.env, secret) as client, JwksCache() as jwks:
-
-            async def keys(kid: str | None = None) -> KeySet | None:
-                return await jwks.keyset(resolved.env.jwks_url, kid)
-
             # In a team, events name the agent's role, as the journal will.
             actor = team.server.user if team is not None else current_actor()
             service = SessionService(
-                store, client, resolved.env, actor, keys_provider=keys, claims=ClaimGuard(team)
+                store,
+                client,
+                resolved.env,
+                actor,
+                keys=SigningKeys(resolved.env, jwks),
+                claims=ClaimGuard(team),
             )
             return await action(service)
 

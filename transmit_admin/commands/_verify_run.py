@@ -11,16 +11,16 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from transmit_admin.api.jwks import JwksCache, JwksError
 from transmit_admin.commands._say import say
 from transmit_admin.core.extract import MAX_INPUT_BYTES, OpaqueToken, extract_tokens
 from transmit_admin.core.keys import MAX_KEY_TEXT_BYTES, KeyParseError, KeySet
 from transmit_admin.core.report import Status, TokenReport, Verdict
-from transmit_admin.core.verify import VerifyPolicy, inspect_token, unverified_header
+from transmit_admin.core.verify import VerifyPolicy, inspect_token
 
 
 class UsageProblem(Exception):
@@ -50,10 +50,7 @@ def run_verify(args: argparse.Namespace, out: TextIO) -> int:
         opaque = list(extraction.opaque)
     if not found and not opaque:
         raise UsageProblem("no token in the input")
-    keys_for = _key_lookup(args.jwks, [value for _, value in found])
-    reports = [
-        inspect_token(value, keys_for(value), policy, args.now, label) for label, value in found
-    ]
+    reports = _inspect_all(args.jwks, found, policy, args.now)
     if args.json:
         json.dump([report.to_json() for report in reports], out, indent=2)
         out.write("\n")
@@ -80,14 +77,17 @@ def _read_text(source: str) -> str:
     return source
 
 
-def _key_lookup(jwks: str | None, tokens: Sequence[str]) -> Any:
+def _inspect_all(
+    jwks: str | None, found: Sequence[tuple[str, str]], policy: VerifyPolicy, now: float | None
+) -> list[TokenReport]:
+    def inspect_with(keys: KeySet | None) -> list[TokenReport]:
+        return [inspect_token(value, keys, policy, now, label) for label, value in found]
+
     if jwks is None:
-        return lambda _token: None
+        return inspect_with(None)
     if jwks.startswith(("https://", "http://")):
-        by_token = asyncio.run(_fetch_for_tokens(jwks, tokens))
-        return by_token.__getitem__
-    keys = _read_key_file(jwks)
-    return lambda _token: keys
+        return asyncio.run(_inspect_against_url(jwks, inspect_with))
+    return inspect_with(_read_key_file(jwks))
 
 
 def _read_key_file(path_text: str) -> KeySet:
@@ -105,18 +105,24 @@ def _read_key_file(path_text: str) -> KeySet:
         raise UsageProblem(exc.message) from None
 
 
-async def _fetch_for_tokens(url: str, tokens: Sequence[str]) -> dict[str, KeySet]:
-    # Ask the cache once per token with the token's kid, so a rotated key is fetched once.
-    result: dict[str, KeySet] = {}
+async def _inspect_against_url(
+    url: str, inspect_with: Callable[[KeySet | None], list[TokenReport]]
+) -> list[TokenReport]:
+    """The reports against the JWKS at `url`, checked again after one refetch when a token
+    names a `kid` the first set lacks (`JwksCache.check_with_rotation`)."""
+
+    async def check(keys: KeySet) -> list[TokenReport]:
+        return inspect_with(keys)
+
+    def kids_of(reports: list[TokenReport]) -> list[str]:
+        kids = ((report.header or {}).get("kid") for report in reports)
+        return [kid for kid in kids if isinstance(kid, str)]
+
     try:
         async with JwksCache() as cache:
-            for token in tokens:
-                header = unverified_header(token)
-                kid = header.get("kid") if header else None
-                result[token] = await cache.keyset(url, kid if isinstance(kid, str) else None)
+            return await cache.check_with_rotation(url, check, kids_of)
     except JwksError as exc:
         raise UsageProblem(exc.message) from None
-    return result
 
 
 def _printable(text: str, limit: int = 160) -> str:

@@ -1,14 +1,18 @@
-"""`SigningKeys`: an environment's signing keys for the use cases that verify tokens.
+"""`SigningKeys`: one environment's signing keys, for everything that verifies its tokens.
 
-The "unknown `kid` → refetch the key set once" rule is the JWKS cache's (`api.jwks`); this
-only turns its failures into the sentence a refusal adds (`problem`).
+The inspector, the track use case and the HAR intake all get their keys here, so all of them
+follow the same rule, `JwksCache.check_with_rotation`: check against the cached key set, and
+when the result names a `kid` that set lacks (a rotated key), refetch once and check again.
+When no key set can be had at all, the check runs without keys (every token then reads
+"unverified") and `problem` says why, for the refusal or the status line.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
-from typing import Protocol
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from transmit_admin.api.errors import TransmitError
 from transmit_admin.api.jwks import JwksCache, JwksError
@@ -17,41 +21,53 @@ from transmit_admin.core.keys import KeySet
 
 log = logging.getLogger(__name__)
 
+Value = TypeVar("Value")
 
-class KeysProvider(Protocol):
-    """Returns the environment's signing keys; given a `kid` it does not know, the provider
-    refetches the JWKS once (key rotation), within its own rate limit."""
 
-    def __call__(self, kid: str | None = None) -> Awaitable[KeySet | None]: ...
+@dataclass(frozen=True)
+class KeysChecked(Generic[Value]):
+    value: Value
+    problem: str | None = None  # why the keys were unavailable (`value` was checked without)
 
 
 class SigningKeys:
-    def __init__(self, env: Environment, provider: KeysProvider | None = None) -> None:
+    def __init__(self, env: Environment, jwks: JwksCache | None = None) -> None:
         self.env = env
-        self._provider = provider or self._own_cache
-        self._cache: JwksCache | None = None
-        self.problem: str | None = None
+        self._jwks = jwks
+        self._owns_jwks = jwks is None
 
-    async def _own_cache(self, kid: str | None = None) -> KeySet | None:
-        if self._cache is None:
-            self._cache = JwksCache()
-        return await self._cache.keyset(self.env.jwks_url, kid)
+    def _cache(self) -> JwksCache:
+        if self._jwks is None:
+            self._jwks = JwksCache()
+        return self._jwks
 
-    async def get(self, kid: str | None = None) -> KeySet | None:
-        """The signing keys, or None; `problem` then says why (for the refusal)."""
-        self.problem = None
+    async def check(
+        self,
+        check: Callable[[KeySet | None], Awaitable[Value]],
+        kids_of: Callable[[Value], Iterable[str]],
+    ) -> KeysChecked[Value]:
+        """`check` against the environment's keys, once more after a refetch when its result
+        names a `kid` the cached set lacks; without keys (and with `problem`) when none can
+        be fetched. `check` must not itself raise JWKS or Transmit errors."""
         try:
-            keys = await self._provider(kid)
+            value = await self._cache().check_with_rotation(self.env.jwks_url, check, kids_of)
         except (JwksError, TransmitError) as exc:
-            self.problem = exc.message if isinstance(exc, JwksError) else exc.sentence()
-            log.warning("signing keys unavailable: %s", self.problem)
-            return None
-        if keys is None:
-            self.problem = f"the signing keys of {self.env.name!r} could not be fetched"
-        return keys
+            problem = exc.message if isinstance(exc, JwksError) else exc.sentence()
+            log.warning("signing keys of %s unavailable: %s", self.env.name, problem)
+            return KeysChecked(await check(None), problem)
+        return KeysChecked(value)
+
+    async def get(self) -> KeysChecked[KeySet | None]:
+        """The current key set, for a reader that verifies many tokens with one set (a HAR
+        capture); None and `problem` when it cannot be fetched."""
+
+        async def keys(found: KeySet | None) -> KeySet | None:
+            return found
+
+        return await self.check(keys, lambda _keys: ())
 
     async def aclose(self) -> None:
-        """Closes the JWKS cache made here (not a provider's)."""
-        if self._cache is not None:
-            await self._cache.aclose()
-            self._cache = None
+        """Closes the JWKS cache made here (not one it was given)."""
+        if self._owns_jwks and self._jwks is not None:
+            await self._jwks.aclose()
+            self._jwks = None

@@ -23,7 +23,7 @@ from transmit_admin.api.client import TransmitClient
 from transmit_admin.core.environment import Environment
 from transmit_admin.services.deps import Clock, ServiceDeps, utc_now
 from transmit_admin.services.interrupted_logouts import SettleInterruptedLogouts
-from transmit_admin.services.keys import KeysProvider, SigningKeys
+from transmit_admin.services.keys import SigningKeys
 from transmit_admin.services.magic_link import MagicLinkFactor
 from transmit_admin.services.results import ActionResult, SyncResult, TrackResult, UserRevokeResult
 from transmit_admin.services.revoke import RevokeSessions
@@ -34,7 +34,7 @@ from transmit_admin.services.team_claims import ClaimGuard
 from transmit_admin.services.track import TrackSession
 from transmit_admin.store.store import Store
 
-__all__ = ["Clock", "KeysProvider", "SessionService"]
+__all__ = ["Clock", "SessionService"]
 
 
 class SessionService:
@@ -45,14 +45,14 @@ class SessionService:
         env: Environment,
         actor: str,
         *,
-        keys_provider: KeysProvider | None = None,
+        keys: SigningKeys | None = None,
         clock: Clock = utc_now,
         claims: ClaimGuard | None = None,
     ) -> None:
         self.deps = ServiceDeps.build(store, client, env, actor, clock)
         self.store, self.client, self.env, self.actor = store, client, env, actor
         self.trail = self.deps.trail
-        self.keys = SigningKeys(env, keys_provider)
+        self.keys = keys or SigningKeys(env)
         self.tracking = TrackSession(self.deps, self.keys)
         self.claims = claims or ClaimGuard(None)
         self.revoking = RevokeSessions(self.deps, self.claims)
@@ -63,7 +63,7 @@ class SessionService:
         self.interrupted = SettleInterruptedLogouts(self.deps)
 
     async def aclose(self) -> None:
-        """Closes the JWKS cache the service made itself (not a provider's)."""
+        """Closes the JWKS cache its keys made themselves (not a shared one)."""
         await self.keys.aclose()
 
     async def track_token_response(

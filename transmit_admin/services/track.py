@@ -2,7 +2,7 @@
 re-authentication or an added factor go through the same checks (`apply_new_tokens`).
 
 Refused responses leave only an audit row. The signing keys come from a `SigningKeys`
-(its JWKS cache refetches once on an unknown `kid`: key rotation).
+(a response refused for a `kid` the cached set lacks is checked again after one refetch).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import dataclasses
 import logging
 
 from transmit_admin.api.errors import TransmitError
+from transmit_admin.core.keys import KeySet
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, Observation
 from transmit_admin.core.verify import unverified_header
 from transmit_admin.services.deps import ServiceDeps
@@ -34,13 +35,24 @@ class TrackSession:
         self.keys = keys
 
     async def _verified(self, data: dict[str, object]) -> VerifiedResponse:
-        keys = await self.keys.get(_signing_kid(data))
-        try:
-            return verify_token_response(data, self.deps.env, keys, self.deps.clock())
-        except TokenResponseRefused as refused:
-            if keys is None and self.keys.problem:
-                refused.message = f"{refused.message} ({self.keys.problem})"
-            raise
+        now = self.deps.clock()
+
+        async def verify(keys: KeySet | None) -> VerifiedResponse | TokenResponseRefused:
+            try:
+                return verify_token_response(data, self.deps.env, keys, now)
+            except TokenResponseRefused as refused:
+                return refused
+
+        def kids_of(result: VerifiedResponse | TokenResponseRefused) -> tuple[str, ...]:
+            return _signing_kids(data) if isinstance(result, TokenResponseRefused) else ()
+
+        checked = await self.keys.check(verify, kids_of)
+        result = checked.value
+        if isinstance(result, TokenResponseRefused):
+            if checked.problem:
+                result.message = f"{result.message} ({checked.problem})"
+            raise result
+        return result
 
     def _record_verified(
         self, verified: VerifiedResponse, *, local_ref: str | None
@@ -168,16 +180,17 @@ class TrackSession:
         return ActionResult(session_id, True, detail, updated.status, Outcome.DONE)
 
 
-def _signing_kid(data: dict[str, object]) -> str | None:
-    """The `kid` the response's tokens name, so a rotated key triggers one JWKS refetch.
+def _signing_kids(data: dict[str, object]) -> tuple[str, ...]:
+    """The `kid`s the response's tokens name, so a rotated key triggers one JWKS refetch.
 
-    Read from the unverified header only to choose which keys to fetch: it is never trusted
-    as a key source."""
+    Read from the unverified headers only to choose whether to refetch: never trusted as a
+    key source."""
+    kids: list[str] = []
     for name in ("id_token", "access_token"):
         token = data.get(name)
         if isinstance(token, str):
             header = unverified_header(token)
             kid = header.get("kid") if header else None
             if isinstance(kid, str):
-                return kid
-    return None
+                kids.append(kid)
+    return tuple(kids)

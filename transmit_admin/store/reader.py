@@ -56,6 +56,9 @@ class StoreReader:
     def get_session(self, environment: str, session_id: str) -> SessionRecord | None:
         return self._store.sessions.get_session(environment, session_id)
 
+    def sessions_of_user(self, environment: str, user_ref: str) -> list[SessionRecord]:
+        return self._store.sessions.sessions_of_user(environment, user_ref)
+
     def events_of(self, environment: str, session_id: str) -> list[SessionEvent]:
         return self._store.history.events_of(environment, session_id)
 

@@ -47,8 +47,8 @@ from transmit_admin.ui.redaction import mask_text
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.store.reader import StoreReader
+    from transmit_admin.workspace import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +104,10 @@ def bulk_progress(bus: UiBus) -> BulkProgress:
 
 
 class ActivityPanel(QWidget):
-    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("activityPanel")
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.runner = TaskRunner(bus, self)
         self.progress = bulk_progress(bus)
@@ -327,9 +327,10 @@ class ActivityPanel(QWidget):
         """The newest AUDIT_SHOWN entries of the current environment (real environments
         share one store file; the sandbox has its own). Entries with no environment
         (store-wide actions) belong to every one. At most AUDIT_SCAN entries are read."""
-        name = self.ctx.environment.name
+        ws = self.workspaces.current
+        name = ws.environment.name
         entries = []
-        for entry in self.ctx.reader.iter_audit(limit=AUDIT_SCAN):
+        for entry in ws.reader.iter_audit(limit=AUDIT_SCAN):
             if entry.environment in (None, name):
                 entries.append(entry)
                 if len(entries) >= AUDIT_SHOWN:
@@ -379,7 +380,7 @@ class ActivityPanel(QWidget):
 
         return self.runner.start(
             "export audit",
-            run_cpu(_write_audit, self.ctx.reader, path, fmt),
+            run_cpu(_write_audit, self.workspaces.current.reader, path, fmt),
             busy=[self.export_button],
             on_result=done,
             on_error=failed,

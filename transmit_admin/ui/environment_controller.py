@@ -20,7 +20,7 @@ from transmit_admin.ui.main_window import MainWindow
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.app import AppRuntime
 
 log = logging.getLogger(__name__)
 SANDBOX_COLOUR = "#1f6feb"
@@ -30,19 +30,19 @@ WARNING_COLOUR = "#9a6700"
 
 class EnvironmentController(QObject):
     def __init__(
-        self, window: MainWindow, bus: UiBus, ctx: AppContext, mailbox: QWidget | None
+        self, window: MainWindow, bus: UiBus, runtime: AppRuntime, mailbox: QWidget | None
     ) -> None:
         super().__init__(window)
         self.window = window
         self.bus = bus
-        self.ctx = ctx
+        self.runtime = runtime
         self.mailbox = mailbox
         self.runner = TaskRunner(bus, self)
         window.switcher.chosen.connect(self.choose)
 
     @property
     def saved(self) -> SavedEnvironments:
-        return SavedEnvironments(self.ctx.data_dir)
+        return SavedEnvironments(self.runtime.data_dir)
 
     def names(self) -> list[str]:
         """The saved environments, and the sandbox first when one is running."""
@@ -57,13 +57,14 @@ class EnvironmentController(QObject):
 
     def show_current(self) -> None:
         """Badge, window title, banner and the Mailbox tab for the current environment."""
-        ctx, window = self.ctx, self.window
-        env = ctx.environment
+        runtime, window = self.runtime, self.window
+        ws = runtime.current
+        env = ws.environment
         window.switcher.set_environments(self.names(), env)
         window.setWindowTitle(self.tr("Transmit Admin — {0}").format(env.name))
         if self.mailbox is not None:
-            window.tabs.setTabVisible(window.tabs.indexOf(self.mailbox), ctx.is_sandbox)
-        if ctx.is_sandbox:
+            window.tabs.setTabVisible(window.tabs.indexOf(self.mailbox), ws.is_sandbox)
+        if ws.is_sandbox:
             text = self.tr(
                 "Sandbox: a local stand-in for Transmit at {0}. These sessions are "
                 "disposable demo data, recreated every time the app starts."
@@ -74,13 +75,14 @@ class EnvironmentController(QObject):
                 env.name
             )
             window.banner.show_message(text, PRODUCTION_COLOUR)
-        elif not ctx.secrets.get(env.name):
+        elif not runtime.secrets.get(env.name):
             window.banner.show_message(self._missing_secret_text(env), WARNING_COLOUR)
         else:
             window.banner.hide()
 
     def _missing_secret_text(self, env: Environment) -> str:
-        if not self.ctx.secrets.is_persistent and (self.ctx.data_dir / SECRETS_FILE_NAME).exists():
+        runtime = self.runtime
+        if not runtime.secrets.is_persistent and (runtime.data_dir / SECRETS_FILE_NAME).exists():
             return self.tr(
                 "The client secrets are in an encrypted file: unlock it with its passphrase in "
                 "File → Settings to use {0}'s actions."
@@ -92,11 +94,11 @@ class EnvironmentController(QObject):
 
     def choose(self, name: str) -> None:
         """The user picked `name` in the switcher."""
-        ctx = self.ctx
-        if name == ctx.environment.name:
+        runtime = self.runtime
+        if name == runtime.current.environment.name:
             return
-        if name == SANDBOX_ENV_NAME and ctx.sandbox_info is not None:
-            info = ctx.sandbox_info
+        if name == SANDBOX_ENV_NAME and runtime.sandbox_info is not None:
+            info = runtime.sandbox_info
             self.switch_to(sandbox_environment(info), lambda: info.client_secret)
             self._remember(None)  # the next start opens the sandbox again
             return
@@ -110,7 +112,7 @@ class EnvironmentController(QObject):
             return
         if env is None:
             return
-        self.switch_to(env, ctx.secret_getter_for(env.name))
+        self.switch_to(env, runtime.secret_getter_for(env.name))
         self._remember(env.name)
 
     def _remember(self, name: str | None) -> None:
@@ -125,14 +127,14 @@ class EnvironmentController(QObject):
         self.bus.activity.emit(self.tr("Sandbox"), self.tr("Starting the local sandbox…"), True)
         self.runner.start(
             "start sandbox",
-            run_cpu(start_demo, self.ctx.data_dir),
+            run_cpu(start_demo, self.runtime.data_dir),
             on_result=self._sandbox_started,
             on_error=lambda _message: self.show_current(),
         )
 
     def _sandbox_started(self, started: tuple[Any, Environment, Any, Any]) -> None:
         sandbox, env, store, path = started
-        self.ctx.adopt_sandbox(sandbox, store, path)
+        self.runtime.adopt_sandbox(sandbox, store, path)
         info = sandbox.info
         self.switch_to(env, lambda: info.client_secret)
         self._remember(None)
@@ -140,7 +142,7 @@ class EnvironmentController(QObject):
     def switch_to(self, env: Environment, secret_getter: Callable[[], str]) -> None:
         """Makes `env` current everywhere; the session views reload from its own store."""
         try:
-            self.ctx.switch_environment(env, secret_getter)
+            self.runtime.switch_environment(env, secret_getter)
         except Exception as exc:  # noqa: BLE001 - StoreDamaged and OS errors: shown, not raised
             message = user_message(exc, action="switch environment")
             self.bus.activity.emit(self.tr("Switch environment"), message, False)
@@ -155,13 +157,14 @@ class EnvironmentController(QObject):
 
     def after_settings(self) -> None:
         """Settings closed: pick up an edited current environment, refresh list and banner."""
-        current = self.ctx.environment
-        if not self.ctx.is_sandbox:
+        ws = self.runtime.current
+        current = ws.environment
+        if not ws.is_sandbox:
             try:
                 edited = self.saved.get(current.name)
             except (EnvironmentsFileError, OSError):
                 edited = None
             if edited is not None and edited != current:
-                self.switch_to(edited, self.ctx.secret_getter_for(edited.name))
+                self.switch_to(edited, self.runtime.secret_getter_for(edited.name))
                 return
         self.show_current()

@@ -13,13 +13,13 @@ from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.workspace import Workspaces
 
 
 class InterruptedLogoutCheck(QObject):
-    def __init__(self, ctx: AppContext, bus: UiBus, parent: QObject | None = None) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.runner = TaskRunner(bus, self)
         bus.environment_changed.connect(self.start)
@@ -27,7 +27,7 @@ class InterruptedLogoutCheck(QObject):
     def start(self) -> None:
         self.runner.start(
             "settle-interrupted",
-            self.ctx.service.settle_interrupted_logouts(),
+            self.workspaces.current.service.settle_interrupted_logouts(),
             on_result=self._show,
             report=False,  # nothing to settle, or Transmit unreachable: tried again next time
             replace=True,

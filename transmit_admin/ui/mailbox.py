@@ -34,7 +34,7 @@ from transmit_admin.ui.sessions.magic_link import magic_link_flow
 from transmit_admin.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.workspace import Workspace, Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +42,18 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 AUTO_REFRESH_DELAYS_MS = (150, 800)  # after a send: the sandbox delivers at once, but latency
 
 
-def _sandbox_url(ctx: AppContext) -> str | None:
-    info = getattr(ctx, "sandbox_info", None)
-    if info is not None and ctx.is_sandbox:
-        return str(info.base_url)
-    if ctx.is_sandbox:
-        return str(ctx.environment.base_url)
-    return None
+def _sandbox_url(workspace: Workspace) -> str | None:
+    """The sandbox's base URL (its environment's, `app.sandbox_environment`), else None."""
+    return str(workspace.environment.base_url) if workspace.is_sandbox else None
 
 
 class MailboxView(QWidget):
-    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mailbox")
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
-        self.flow = magic_link_flow(ctx, bus)
+        self.flow = magic_link_flow(workspaces, bus)
         self.runner = TaskRunner(bus, self)
         self.messages: list[dict[str, Any]] = []
         self.list = QTreeWidget(self)
@@ -118,7 +114,7 @@ class MailboxView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        url = _sandbox_url(self.ctx)
+        url = _sandbox_url(self.workspaces.current)
         if url is None:
             self.messages = []
             self._render()

@@ -1,4 +1,4 @@
-"""Wires the main window: builds the context off the GUI thread, places the panels, switches
+"""Wires the main window: sets up the run off the GUI thread, places the panels, switches
 environments, remembers geometry, and opens Settings and About."""
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
-from transmit_admin.app import build_context
+from transmit_admin.app import build_runtime
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.help_menu import HelpMenu
 from transmit_admin.ui.main_window import MainWindow
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.app import AppRuntime
     from transmit_admin.ui.environment_controller import EnvironmentController
     from transmit_admin.ui.har import HarController
     from transmit_admin.ui.inspector import InspectorController
@@ -39,8 +39,8 @@ def _file_of(store: Any) -> Path | None:
 
 
 class MainController(QObject):
-    ready = Signal()  # the context exists and the work area is shown
-    failed = Signal(str)  # the context could not be built; the message is on screen
+    ready = Signal()  # the run is set up and the work area is shown
+    failed = Signal(str)  # the run could not be set up; the message is on screen
 
     def __init__(
         self,
@@ -50,7 +50,7 @@ class MainController(QObject):
         *,
         data_dir: str | os.PathLike[str] | None = None,
         env_name: str | None = None,
-        context: AppContext | None = None,
+        runtime: AppRuntime | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -58,7 +58,7 @@ class MainController(QObject):
         self.settings = settings
         self.data_dir = data_dir
         self.env_name = env_name
-        self.ctx: AppContext | None = context
+        self.runtime: AppRuntime | None = runtime
         self.runner = TaskRunner(bus, self)
         self.inspector: InspectorController | None = None
         self.har: HarController | None = None
@@ -89,14 +89,14 @@ class MainController(QObject):
 
     # --- start-up --------------------------------------------------------------------------
     def start(self) -> None:
-        """Shows the starting page and builds the context in a worker thread."""
-        if self.ctx is not None:
-            self._attach(self.ctx)
+        """Shows the starting page and sets up the run (`build_runtime`) in a worker thread."""
+        if self.runtime is not None:
+            self._attach(self.runtime)
             return
         self.window.show_starting()
         self._open_task = self.runner.start(
             "open",
-            run_cpu(build_context, self.data_dir, self.env_name),
+            run_cpu(build_runtime, self.data_dir, self.env_name),
             on_result=self._attach,
             on_error=self._show_start_error,
             report=False,
@@ -106,7 +106,7 @@ class MainController(QObject):
         self.window.message_page.show_error(self.tr("Transmit Admin could not start"), message)
         self.failed.emit(message)
 
-    def _attach(self, ctx: AppContext) -> None:
+    def _attach(self, runtime: AppRuntime) -> None:
         # Imported once the window is on screen: the verifier pulls in the crypto stack.
         from transmit_admin.ui.activity import ActivityPanel
         from transmit_admin.ui.environment_controller import EnvironmentController
@@ -118,21 +118,21 @@ class MainController(QObject):
         from transmit_admin.ui.store_watch import StoreWatcher
         from transmit_admin.ui.toolbar_fit import ToolbarFitter
 
-        self.ctx = ctx
-        if self._closing:  # the window was closed while the context was being built
+        self.runtime = runtime
+        if self._closing:  # the window was closed while the run was being set up
             return
         # Commits happen on the GUI thread (a bulk revoke's too) while the table reads: keep
         # the WAL's checkpoints and their fsyncs off it (store/checkpoint.py).
-        ctx.checkpoint_in_background()
+        runtime.checkpoint_in_background()
         window, bus = self.window, self.bus
         inspector_view = InspectorView(window)
-        self.inspector = InspectorController(ctx, bus, inspector_view)
-        sessions = SessionsPanel(ctx, bus)
-        details = SessionDetailsView(ctx, bus)
-        activity = ActivityPanel(ctx, bus)
-        mailbox = MailboxView(ctx, bus)
+        self.inspector = InspectorController(runtime, bus, inspector_view)
+        sessions = SessionsPanel(runtime, bus)
+        details = SessionDetailsView(runtime, bus)
+        activity = ActivityPanel(runtime, bus)
+        mailbox = MailboxView(runtime, bus)
         har_view = HarView(window)
-        self.har = HarController(ctx, bus, har_view)
+        self.har = HarController(runtime, bus, har_view, runtime.data_dir)
         self.panels = {
             "har": har_view,
             "sessions": sessions,
@@ -151,7 +151,7 @@ class MainController(QObject):
                 (har_view, self.tr("HAR"), "search", self.tr("A customer's HAR capture")),
             ],
         )
-        actions = SessionActions(ctx, bus, sessions, window)
+        actions = SessionActions(runtime, bus, sessions, window)
         self.panels["actions"] = actions
         window.session_menu.clear()
         for action in actions.all_actions():
@@ -174,17 +174,20 @@ class MainController(QObject):
         self._wire_har(har_view, inspector_view)
         window.paste_action.setEnabled(True)
         self._restore_splitters()
-        self.environments = EnvironmentController(window, bus, ctx, mailbox)
+        self.environments = EnvironmentController(window, bus, runtime, mailbox)
         self.environments.show_current()
         self.watcher = StoreWatcher(
-            bus, lambda: _file_of(ctx.store), lambda: ctx.environment.name, self
+            bus,
+            lambda: _file_of(runtime.current.store),
+            lambda: runtime.current.environment.name,
+            self,
         )
         self.watcher.start()
-        self.interrupted_logouts = InterruptedLogoutCheck(ctx, bus, self)
+        self.interrupted_logouts = InterruptedLogoutCheck(runtime, bus, self)
         self.interrupted_logouts.start()
         from transmit_admin.ui.team_mode import install_team_mode
 
-        self.team_live = install_team_mode(window, ctx, bus, activity)  # no-op outside a team
+        self.team_live = install_team_mode(window, runtime, bus, activity)  # no-op outside a team
         self.ready.emit()
 
     def _wire_har(self, har_view: Any, inspector_view: Any) -> None:
@@ -223,12 +226,12 @@ class MainController(QObject):
     def open_settings(self) -> None:
         from transmit_admin.ui.settings import EnvironmentsController, EnvironmentsDialog
 
-        ctx = self.ctx
-        if ctx is None:
+        runtime = self.runtime
+        if runtime is None:
             return
         dialog = EnvironmentsDialog(self.window)
-        settings = EnvironmentsController(dialog, ctx.data_dir, ctx.secrets)
-        settings.secrets_replaced.connect(lambda store: setattr(ctx, "secrets", store))
+        settings = EnvironmentsController(dialog, runtime.data_dir, runtime.secrets)
+        settings.secrets_replaced.connect(runtime.replace_secrets)
         self.settings_dialog = dialog
         dialog.finished.connect(self._settings_closed)
         dialog.finished.connect(lambda _code: settings.runner.cancel_all())
@@ -251,7 +254,7 @@ class MainController(QObject):
             self.tr(
                 "<b>Transmit Admin</b> {0}<br>Verify tokens, browse and revoke Transmit "
                 "Security backend sessions.<br>Logs and data: {1}"
-            ).format(__version__, self.ctx.data_dir if self.ctx else "—"),
+            ).format(__version__, self.runtime.data_dir if self.runtime else "—"),
             QMessageBox.StandardButton.Ok,
             self.window,
         )
@@ -272,7 +275,7 @@ class MainController(QObject):
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.window.saveGeometry())
-        if self.ctx is not None:
+        if self.runtime is not None:
             for name in SPLITTERS:
                 self.settings.setValue(f"window/{name}", getattr(self.window, name).saveState())
         self.settings.sync()
@@ -295,7 +298,7 @@ class MainController(QObject):
             self.inspector.refresh()
 
     async def aclose(self) -> None:
-        """Cancels running work and releases the context (sandbox, clients, stores)."""
+        """Cancels running work and releases the run (sandbox, clients, stores)."""
         self._closing = True
         if self.watcher is not None:
             self.watcher.stop()
@@ -317,5 +320,5 @@ class MainController(QObject):
             await self.interrupted_logouts.runner.wait_all()
         if self.environments is not None:  # a sandbox being started must be stopped too
             await self.environments.runner.wait_all()
-        if self.ctx is not None:
-            await self.ctx.aclose()
+        if self.runtime is not None:
+            await self.runtime.aclose()

@@ -16,8 +16,8 @@ from transmit_admin.core.report import Verdict
 from transmit_admin.ui.errors import user_message
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.ui.main_controller import MainController
+    from transmit_admin.workspace import Workspace
 
 
 def next_emission(*signals: SignalInstance) -> asyncio.Future[tuple[int, tuple[Any, ...]]]:
@@ -39,28 +39,29 @@ def next_emission(*signals: SignalInstance) -> asyncio.Future[tuple[int, tuple[A
     return future
 
 
-async def mint_sandbox_token(ctx: AppContext) -> str:
+async def mint_sandbox_token(workspace: Workspace) -> str:
     """An access token for the first active seeded user (the sandbox's demo password)."""
     from transmit_admin.sandbox.config import DEMO_PASSWORD
 
-    page = await ctx.client.search_users('status eq "Active"', limit=5)
+    page = await workspace.client.search_users('status eq "Active"', limit=5)
     users = [u for u in page.users if u.username]
     if not users:
         raise RuntimeError("the sandbox has no active user to sign in")
-    response = await ctx.client.authenticate_password(users[0].username or "", DEMO_PASSWORD)
+    response = await workspace.client.authenticate_password(users[0].username or "", DEMO_PASSWORD)
     return response.access_token
 
 
 async def smoke_test(controller: MainController) -> int:
-    if controller.ctx is None or controller.inspector is None:
+    if controller.runtime is None or controller.inspector is None:
         which, args = await next_emission(controller.ready, controller.failed)
         if which == 1:
             print(f"smoke test failed: {args[0]}", file=sys.stderr)
             return 1
-    ctx, inspector = controller.ctx, controller.inspector
-    assert ctx is not None
+    runtime, inspector = controller.runtime, controller.inspector
+    assert runtime is not None
     assert inspector is not None
-    if not ctx.is_sandbox:
+    ws = runtime.current
+    if not ws.is_sandbox:
         print(
             "smoke test failed: it runs against the local sandbox; start it without --env "
             "(or with --env sandbox)",
@@ -68,7 +69,7 @@ async def smoke_test(controller: MainController) -> int:
         )
         return 1
     try:
-        token = await mint_sandbox_token(ctx)
+        token = await mint_sandbox_token(ws)
     except Exception as exc:  # noqa: BLE001 - reported as one line, traceback to the log
         print(f"smoke test failed: {user_message(exc, action='sign-in')}", file=sys.stderr)
         return 1

@@ -31,9 +31,9 @@ from transmit_admin.team.service import SyncReport, TeamState
 from transmit_admin.ui.bus import UiBus
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.team.service import TeamClient
     from transmit_admin.ui.team_log import TeamLogView
+    from transmit_admin.workspace import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ RELOAD_ABOVE = 50  # more changed sessions than this: reload the table once, not
 class TeamLive(QObject):
     status_changed = Signal(object)  # the latest SyncReport, or None outside team mode
 
-    def __init__(self, ctx: AppContext, bus: UiBus, parent: QObject | None = None) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.report: SyncReport | None = None
         self._team: TeamClient | None = None
@@ -68,7 +68,7 @@ class TeamLive(QObject):
     def start(self) -> None:
         """(Re)starts for the current environment: after start-up, a switch, or a join."""
         self._stop_watch()
-        self._team = self.ctx.team
+        self._team = self.workspaces.current.team
         if self._team is None:
             self._set_report(None)
             return

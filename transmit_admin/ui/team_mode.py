@@ -18,15 +18,15 @@ from transmit_admin.ui.team_log import TeamLogView
 from transmit_admin.ui.team_status import TeamStatusLabel
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.app import AppRuntime
 
 
 def install_team_mode(
-    window: QMainWindow, ctx: AppContext, bus: UiBus, activity: QWidget | None = None
+    window: QMainWindow, runtime: AppRuntime, bus: UiBus, activity: QWidget | None = None
 ) -> TeamLive:
     """Team mode in a main window: the live pulls, the status in the status bar, and the
     team's log as a tab of the audit panel (`activity.tabs`), shown while joined."""
-    live = TeamLive(ctx, bus, window)
+    live = TeamLive(runtime, bus, window)
     label = TeamStatusLabel(window)
     window.statusBar().addPermanentWidget(label)
     tabs: QTabWidget | None = getattr(activity, "tabs", None)
@@ -50,6 +50,6 @@ def install_team_mode(
     live.status_changed.connect(show)
     live.status_label = label
     live.log_view = log_view
-    add_team_settings_action(window, ctx, live)
+    add_team_settings_action(window, runtime, live)
     live.start()
     return live

@@ -28,8 +28,8 @@ from transmit_admin.ui.har.view import HarView, dropped_file
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.core.environment import Environment
+    from transmit_admin.workspace import Workspace, Workspaces
 
 log = logging.getLogger(__name__)
 READ, REVOKE, EXPORT, CHECK = "read capture", "revoke capture sessions", "export", "check"
@@ -73,9 +73,13 @@ class HarController(QObject):
     wants_focus = Signal()  # a capture was dropped on the window: show this tab
     shown = Signal()  # a result, or a sentence saying why not, is on screen
 
-    def __init__(self, ctx: AppContext, bus: UiBus, view: HarView) -> None:
+    def __init__(
+        self, workspaces: Workspaces, bus: UiBus, view: HarView, data_dir: Path | None = None
+    ) -> None:
         super().__init__(view)
-        self.ctx = ctx
+        self.workspaces = workspaces
+        self.data_dir = data_dir  # where the saved environments are (None: none are known)
+        self._keys_problem: str | None = None  # why the last read's tokens are unverified
         self.bus = bus
         self.view = view
         self.runner = TaskRunner(bus, self)
@@ -99,15 +103,16 @@ class HarController(QObject):
         bus.redaction_changed.connect(lambda _on: self.render())
         self.render()
 
-    def _service(self) -> HarIntakeService:
+    def _service(self, ws: Workspace | None = None) -> HarIntakeService:
         from transmit_admin.store.environments import EnvironmentsFileError, SavedEnvironments
 
+        saved: list[Environment] = []
         try:
-            saved: list[Environment] = SavedEnvironments(self.ctx.data_dir).load_all()
+            if self.data_dir is not None:
+                saved = SavedEnvironments(self.data_dir).load_all()
         except EnvironmentsFileError as exc:
             log.warning("saved environments unreadable: %s", exc)
-            saved = []
-        return HarIntakeService(self.ctx.service, saved)
+        return HarIntakeService((ws or self.workspaces.current).service, saved)
 
     # --- reading ---------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -138,10 +143,13 @@ class HarController(QObject):
         return self._cancel
 
     async def _read(self, path: Path, cancel: threading.Event) -> HarIntake:
-        keys = await self.ctx.keyset()
+        ws = self.workspaces.current
+        found = await ws.keys.get()
+        self._keys_problem = found.problem
+        keys = found.value
         if keys is None:
             log.info("reading a capture without the environment's keys: tokens unverified")
-        service = self._service()
+        service = self._service(ws)
         return await service.read(
             lambda: path.open("rb"),
             path.name,
@@ -203,7 +211,7 @@ class HarController(QObject):
         if not live:
             self.view.show_message(self.tr("No live session to revoke in this capture."))
             return
-        env = self.ctx.environment
+        env = self.workspaces.current.environment
         if intake.environment != env:
             self.view.show_message(
                 self.tr("This capture was read for {0}; open it again to revoke in {1}.").format(
@@ -370,8 +378,8 @@ class HarController(QObject):
         view.export_button.setEnabled(not busy)
         view.report_button.setEnabled(not busy)
         text = rendered.summary
-        if self.ctx.keyset_problem:
-            text += self.tr("\nTokens are not verified: {0}").format(self.ctx.keyset_problem)
+        if self._keys_problem:
+            text += self.tr("\nTokens are not verified: {0}").format(self._keys_problem)
         view.show_message(text)
 
     # --- opening items elsewhere -----------------------------------------------------------
@@ -386,7 +394,8 @@ class HarController(QObject):
         if not 0 <= row < len(matches):
             return
         session_id = matches[row].session_id
-        if self.ctx.store.get_session(self.ctx.environment.name, session_id) is not None:
+        ws = self.workspaces.current
+        if ws.reader.get_session(ws.environment.name, session_id) is not None:
             self.bus.open_session.emit(session_id)
         else:
             self.view.show_message(

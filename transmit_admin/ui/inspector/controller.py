@@ -20,6 +20,7 @@ from transmit_admin.core.extract import MAX_INPUT_BYTES
 from transmit_admin.core.redact import redact_secrets
 from transmit_admin.core.report import TokenReport
 from transmit_admin.core.verify import Inspection, VerifyPolicy, inspect_text
+from transmit_admin.services.keys import KeysChecked
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.inspector import render
 from transmit_admin.ui.inspector.masking import mask_mapping, mask_report_json
@@ -31,8 +32,8 @@ from transmit_admin.ui.session_marks import SessionMark
 from transmit_admin.ui.tasks import TaskRunner, run_cpu
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.core.keys import KeySet
+    from transmit_admin.workspace import Workspaces
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 250
@@ -54,16 +55,11 @@ def _inspect_bounded(text: str, keys: Any, policy: Any) -> Inspection:
     return inspect_text(text, keys, policy)
 
 
-def _unknown_kid(inspection: Inspection, keys: KeySet | None) -> str | None:
-    """The first `kid` named by a token that the key set does not hold, if any."""
-    if keys is None:
-        return None
-    known = set(keys.kids)
-    for report in inspection.reports:
-        kid = (report.header or {}).get("kid")
-        if isinstance(kid, str) and kid not in known:
-            return kid
-    return None
+def _kids_of(inspection: Inspection) -> list[str]:
+    """The `kid`s the pasted tokens name (unverified headers: they only choose whether the
+    key set is refetched, never which key is trusted)."""
+    kids = ((report.header or {}).get("kid") for report in inspection.reports)
+    return [kid for kid in kids if isinstance(kid, str)]
 
 
 class InspectorController(QObject):
@@ -71,13 +67,13 @@ class InspectorController(QObject):
 
     def __init__(
         self,
-        ctx: AppContext | None,
+        workspaces: Workspaces | None,
         bus: UiBus,
         view: InspectorView,
         runner: TaskRunner | None = None,
     ) -> None:
         super().__init__(view)
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.view = view
         self.runner = runner or TaskRunner(bus, self)
@@ -153,7 +149,7 @@ class InspectorController(QObject):
         self.runner.cancel("inspect")
         self._text = ""
         self._show_input()
-        self._show_inspection(None)
+        self._show_inspection(None, None)
         self._status("")
 
     def _show_input(self) -> None:
@@ -175,7 +171,7 @@ class InspectorController(QObject):
         text = self._text
         if not text.strip():
             self.runner.cancel("inspect")
-            self._show_inspection(None)
+            self._show_inspection(None, None)
             self._status("")
             return
         if len(text) > MAX_INPUT_BYTES:  # more characters than bytes allowed: refuse at once
@@ -190,33 +186,34 @@ class InspectorController(QObject):
         self.runner.start(
             "inspect",
             self._inspect(text),
-            on_result=self._show_inspection,
+            on_result=self._show_checked,
             on_error=self._refuse,
             report=False,
             replace=True,
         )
 
-    async def _inspect(self, text: str) -> Inspection:
-        if self.ctx is None:
-            return await run_cpu(_inspect_bounded, text, None, VerifyPolicy())
-        keys = await self.ctx.keyset()
-        policy = self.ctx.environment.verify_policy()
-        inspection = await run_cpu(_inspect_bounded, text, keys, policy)
-        unknown = _unknown_kid(inspection, keys)
-        if unknown is not None:
-            # A kid the cached JWKS lacks may be a rotated key: the cache refetches once
-            # (rate-limited) and the paste is checked again against the fresh set.
-            fresh = await self.ctx.keyset(unknown)
-            if fresh is not None and fresh is not keys:
-                inspection = await run_cpu(_inspect_bounded, text, fresh, policy)
-        return inspection
+    async def _inspect(self, text: str) -> KeysChecked[Inspection]:
+        if self.workspaces is None:
+            return KeysChecked(await run_cpu(_inspect_bounded, text, None, VerifyPolicy()))
+        ws = self.workspaces.current
+        policy = ws.environment.verify_policy()
+
+        async def inspect(keys: KeySet | None) -> Inspection:
+            return await run_cpu(_inspect_bounded, text, keys, policy)
+
+        # A kid the cached key set lacks may be a rotated key: `SigningKeys.check` refetches
+        # once (rate-limited) and inspects the paste again against the fresh set.
+        return await ws.keys.check(inspect, _kids_of)
 
     def _refuse(self, message: str) -> None:
-        self._show_inspection(None)
+        self._show_inspection(None, None)
         self._status(message)
         self.inspected.emit()
 
-    def _show_inspection(self, inspection: Inspection | None) -> None:
+    def _show_checked(self, checked: KeysChecked[Inspection]) -> None:
+        self._show_inspection(checked.value, checked.problem)
+
+    def _show_inspection(self, inspection: Inspection | None, keys_problem: str | None) -> None:
         self.inspection = inspection
         view = self.view
         reports = list(inspection.reports) if inspection is not None else []
@@ -228,10 +225,9 @@ class InspectorController(QObject):
         view.selector.blockSignals(False)
         if inspection is not None:
             note = render.extraction_note(inspection.extraction, len(reports))
-            problem = self.ctx.keyset_problem if self.ctx is not None else None
-            if problem and reports:
+            if keys_problem and reports:
                 note = self.tr("The signing keys could not be fetched: {0}. {1}").format(
-                    problem, note
+                    keys_problem, note
                 )
             self._status(note.strip())
         self._select(0 if reports else -1)
@@ -239,7 +235,7 @@ class InspectorController(QObject):
             self.inspected.emit()
 
     def _trackable(self) -> dict[str, Any] | None:
-        if self.inspection is None or self.ctx is None:
+        if self.inspection is None or self.workspaces is None:
             return None
         response = self.inspection.extraction.token_response
         if isinstance(response, dict) and response.get("session_id"):
@@ -326,14 +322,15 @@ class InspectorController(QObject):
     # --- sessions --------------------------------------------------------------------------
     def _show_session_line(self) -> None:
         line = self.view.banner.session
-        match, report, ctx = self.match, self.report, self.ctx
-        if match is None or report is None or ctx is None:
+        match, report, workspaces = self.match, self.report, self.workspaces
+        if match is None or report is None or workspaces is None:
             line.clear()
             line.hide()
             return
         self._mark_shown = self.bus.session_mark(match.session_id)
+        ws = workspaces.current
         try:
-            events = ctx.store.events_of(ctx.environment.name, match.session_id)
+            events = ws.reader.events_of(ws.environment.name, match.session_id)
         except Exception:  # the verdict must show even if the store cannot be read
             log.warning("reading the events of a token's session failed", exc_info=True)
             events = []
@@ -342,7 +339,7 @@ class InspectorController(QObject):
             report,
             events,
             self._mark_shown,
-            ctx.actor,
+            ws.actor,
             datetime.now(UTC),
         )
         line.setText(text)
@@ -360,7 +357,7 @@ class InspectorController(QObject):
             self._session_records_changed()
 
     def _session_records_changed(self) -> None:
-        if self.report is None or self.ctx is None:
+        if self.report is None or self.workspaces is None:
             return
         self.match = self._lookup_session(self.report)
         self.tracked_session_id = self.match.session_id if self.match else None
@@ -368,21 +365,21 @@ class InspectorController(QObject):
         self._show_session_buttons()
 
     def _lookup_session(self, report: TokenReport | None) -> SessionMatch | None:
-        if report is None or self.ctx is None:
+        if report is None or self.workspaces is None:
             return None
         try:
-            return render.tracked_session_of(self.ctx, report)
+            return render.tracked_session_of(self.workspaces.current, report)
         except Exception:  # a lookup failure must not hide the verdict
             log.warning("looking up the session of a token failed", exc_info=True)
             return None
 
     def track(self) -> None:
         response = self._trackable()
-        if response is None or self.ctx is None:
+        if response is None or self.workspaces is None:
             return
         self.runner.start(
             "track",
-            self.ctx.service.track_token_response(response),
+            self.workspaces.current.service.track_token_response(response),
             busy=[self.view.track_button],
             on_result=self._tracked,
         )

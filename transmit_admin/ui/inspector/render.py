@@ -17,8 +17,8 @@ from transmit_admin.ui.inspector.masking import SIGNATURE_MASK, mask_known_value
 from transmit_admin.ui.inspector.session_line import SessionMatch, match_of
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.ui.inspector.view import VerdictBanner
+    from transmit_admin.workspace import Workspace
 
 STATUS_ICONS = {
     Status.PASS: "valid",
@@ -153,16 +153,16 @@ def extraction_note(extraction: Any, count: int) -> str:
     return " ".join(notes)
 
 
-def tracked_session_of(ctx: AppContext, report: TokenReport) -> SessionMatch | None:
+def tracked_session_of(workspace: Workspace, report: TokenReport) -> SessionMatch | None:
     """The tracked session of this environment the token was recorded in: by the token's
     fingerprint (this very token), else by its `jti` claim (see `SessionMatch.verified`)."""
-    env_name = ctx.environment.name
-    found = ctx.reader.find_session_by_fingerprint(report.fingerprint)
+    env_name = workspace.environment.name
+    found = workspace.reader.find_session_by_fingerprint(report.fingerprint)
     if found is not None and found.environment != env_name:
         found = None  # a token seen under another environment: never mix them
     if found is not None:
         return match_of(found, "fingerprint", report)
     jti = (report.claims or {}).get("jti")
     if isinstance(jti, str) and jti:
-        found = ctx.reader.find_session_by_jti(jti, env_name)
+        found = workspace.reader.find_session_by_jti(jti, env_name)
     return None if found is None else match_of(found, "jti", report)

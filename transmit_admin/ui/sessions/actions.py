@@ -42,7 +42,7 @@ from transmit_admin.ui.sessions.user_sessions import sessions_at_transmit
 from transmit_admin.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.workspace import Workspace, Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +65,19 @@ _FINAL = (SessionStatus.REVOKED, SessionStatus.ENDED)
 
 class SessionActions(QObject):
     def __init__(
-        self, ctx: AppContext, bus: UiBus, sessions: SessionsPanel, window: QWidget | None = None
+        self,
+        workspaces: Workspaces,
+        bus: UiBus,
+        sessions: SessionsPanel,
+        window: QWidget | None = None,
     ) -> None:
         super().__init__(window or sessions)
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.sessions = sessions
         self.window = window or sessions
         self.runner = TaskRunner(bus, self)
-        self.flow = magic_link_flow(ctx, bus)
+        self.flow = magic_link_flow(workspaces, bus)
         # A link opened from the mailbox (or the user's browser) completes the factor on its
         # own: replace the "Magic link sent…" line under the table with the outcome.
         self.flow.completed.connect(
@@ -184,19 +188,19 @@ class SessionActions(QObject):
         self.complete.setEnabled(len(ids) == 1 or self.flow.pending_session_for(None) is not None)
 
     # -- helpers ----------------------------------------------------------------------------
-    def _about(self, session_id: str) -> str:
+    def _about(self, ws: Workspace, session_id: str) -> str:
         """Who and which session a line is about: "ann@example.com · session 9lgd…xy".
         The email is masked where the line is shown while redacting (`mask_text`); the
         session id is always its short form, the one the table shows while redacting."""
-        record = self.ctx.store.get_session(self.ctx.environment.name, session_id)
+        record = ws.reader.get_session(ws.environment.name, session_id)
         short = self.tr("session {0}").format(mask_id(session_id))
         if record is None:
             return short
         return f"{record.email or record.user_id} · {short}"
 
-    def _report(self, action: str, result: ActionResult) -> None:
+    def _report(self, ws: Workspace, action: str, result: ActionResult) -> None:
         self.bus.session_changed.emit(result.session_id)
-        line = f"{self._about(result.session_id)}: {result.message}"
+        line = f"{self._about(ws, result.session_id)}: {result.message}"
         self.bus.activity.emit(action, line, result.ok)
         self.sessions.show_result(line, result.ok)
 
@@ -233,7 +237,8 @@ class SessionActions(QObject):
         if len(ids) != 1:
             self.sessions.show_result(self.tr("Select one session first."), False)
             return None
-        return self.ctx.reader.get_session(self.ctx.environment.name, ids[0])
+        ws = self.workspaces.current
+        return ws.reader.get_session(ws.environment.name, ids[0])
 
     # -- revoke -----------------------------------------------------------------------------
     def revoke_selected(self) -> None:
@@ -257,7 +262,8 @@ class SessionActions(QObject):
                 False,
             )
             return
-        env = self.ctx.environment
+        ws = self.workspaces.current
+        env = ws.environment
         records = [self.sessions.model.record_at(row) for row in self.sessions.selected_rows()]
         if len(ids) > 1:
             # The question counts what will be sent: revoked or ended rows in the selection
@@ -285,31 +291,33 @@ class SessionActions(QObject):
                 production=env.production,
                 left_out=len(gone),
             )
-            self._ask(dialog, lambda: self._start_revoke(ids))
+            self._ask(dialog, lambda: self._start_revoke(ws, ids))
         else:
-            self._start_revoke(ids)
+            self._start_revoke(ws, ids)
 
-    def _start_revoke(self, ids: list[str]) -> None:
+    def _start_revoke(self, ws: Workspace, ids: list[str]) -> None:
         # "revoking…" on the rows at once: at high latency the answer takes seconds.
         self.bus.begin_revoking(ids)
-        coro = self._revoke_one(ids[0]) if len(ids) == 1 else self.revoke_many(ids)
+        coro = self._revoke_one(ws, ids[0]) if len(ids) == 1 else self.revoke_many(ids, ws)
         if not self._start("revoke", coro):
             self.bus.end_revoking(ids)
 
-    async def _revoke_one(self, session_id: str) -> None:
+    async def _revoke_one(self, ws: Workspace, session_id: str) -> None:
         try:
-            result = await self.ctx.service.revoke(session_id)
+            result = await ws.service.revoke(session_id)
         finally:
             self.bus.end_revoking([session_id])
             self.bus.store_written.emit()  # the store's own marks ("unconfirmed") now
-        self._report(self.tr("Revoke"), result)
+        self._report(ws, self.tr("Revoke"), result)
 
-    async def revoke_many(self, ids: list[str]) -> list[ActionResult]:
+    async def revoke_many(self, ids: list[str], ws: Workspace | None = None) -> list[ActionResult]:
         """Bulk revoke with progress and per-row results; cancellable from the activity panel.
 
-        The logouts run on this (the GUI's) loop; their results reach the table and the
-        activity list in batches (bulk.py).
+        The logouts run on this (the GUI's) loop, all in the workspace they started in
+        (default: the current one); their results reach the table and the activity list
+        in batches (bulk.py).
         """
+        ws = ws or self.workspaces.current
         cancel = asyncio.Event()
         progress = bulk_progress(self.bus)
         progress.begin(self.tr("Revoking {0} sessions").format(len(ids)), len(ids), cancel.set)
@@ -332,7 +340,7 @@ class SessionActions(QObject):
 
         try:
             results = await revoke_in_batches(
-                self.ctx.service,
+                ws.service,
                 ids,
                 concurrency=BULK_CONCURRENCY,
                 on_batch=batch_done,
@@ -376,15 +384,17 @@ class SessionActions(QObject):
         shown = None
         if self.bus.redaction_enabled():
             shown = mask_email(record.email) if record.email else mask_id(record.user_id)
-        dialog = TypeToConfirmDialog(expected, self.ctx.environment.name, self.window, shown=shown)
+        ws = self.workspaces.current
+        dialog = TypeToConfirmDialog(expected, ws.environment.name, self.window, shown=shown)
         tracked = sum(
             1
-            for r in self.ctx.store.sessions_of_user(self.ctx.environment.name, record.user_id)
+            for r in ws.reader.sessions_of_user(ws.environment.name, record.user_id)
             if r.status is SessionStatus.ACTIVE
         )
         dialog.show_counts(tracked, self.tr("asking for its list…"))
         self._ask(
-            dialog, lambda: self._start("revoke user", self._revoke_user(record.user_id, who))
+            dialog,
+            lambda: self._start("revoke user", self._revoke_user(ws, record.user_id, who)),
         )
 
         def listed(count: int) -> None:
@@ -399,15 +409,15 @@ class SessionActions(QObject):
 
         self.runner.start(
             "count user sessions",
-            sessions_at_transmit(self.ctx, record.user_id),
+            sessions_at_transmit(ws, record.user_id),
             on_result=listed,
             on_error=unlisted,
             report=False,
             replace=True,
         )
 
-    async def _revoke_user(self, user_ref: str, who: str) -> None:
-        result = await self.ctx.service.revoke_user(user_ref)
+    async def _revoke_user(self, ws: Workspace, user_ref: str, who: str) -> None:
+        result = await ws.service.revoke_user(user_ref)
         for session_id in result.revoked:
             self.bus.session_changed.emit(session_id)
         # Named as the agent knows the user (the email they typed), not by the user id the
@@ -427,7 +437,7 @@ class SessionActions(QObject):
         if record is None:
             return
         automatic = self.flow.uses_own_callback()
-        configured = self.ctx.environment.redirect_uri
+        configured = self.workspaces.current.environment.redirect_uri
         shown_uri = (
             configured
             if configured is not None and not automatic
@@ -446,7 +456,8 @@ class SessionActions(QObject):
     async def _send(self, session_id: str, email: str) -> None:
         result = await self.flow.send(session_id, email)
         self._update_enabled(self.sessions.selected_ids(2))  # a link is pending now
-        self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
+        about = self._about(self.workspaces.current, session_id)
+        self.sessions.show_result(f"{about}: {result.message}", result.ok)
 
     def complete_magic_link(self) -> None:
         ids = self.sessions.selected_ids()
@@ -464,16 +475,17 @@ class SessionActions(QObject):
 
     async def _complete(self, session_id: str, code_or_url: str) -> None:
         result = await self.flow.complete(session_id, code_or_url)
-        self.sessions.show_result(f"{self._about(session_id)}: {result.message}", result.ok)
+        about = self._about(self.workspaces.current, session_id)
+        self.sessions.show_result(f"{about}: {result.message}", result.ok)
 
     # -- alive, re-authenticate, sync, note -------------------------------------------------
     def check_alive_selected(self) -> None:
         record = self._one()
         if record is not None:
-            self._start("check alive", self._check(record.session_id))
+            self._start("check alive", self._check(self.workspaces.current, record.session_id))
 
-    async def _check(self, session_id: str) -> None:
-        self._report(self.tr("Check alive"), await self.ctx.service.check_alive(session_id))
+    async def _check(self, ws: Workspace, session_id: str) -> None:
+        self._report(ws, self.tr("Check alive"), await ws.service.check_alive(session_id))
 
     def reauthenticate_selected(self) -> None:
         record = self._one()
@@ -483,21 +495,20 @@ class SessionActions(QObject):
         if self.bus.redaction_enabled():
             who = mask_email(record.email) if record.email else mask_id(record.user_id)
         until = utc_text(datetime.now(UTC) + SESSION_LIFETIME)
+        ws = self.workspaces.current
         self._ask(
             ConfirmReauthenticateDialog(who, until, self.window),
-            lambda: self._start("re-authenticate", self._reauth(record.session_id)),
+            lambda: self._start("re-authenticate", self._reauth(ws, record.session_id)),
         )
 
-    async def _reauth(self, session_id: str) -> None:
-        self._report(self.tr("Re-authenticate"), await self.ctx.service.reauthenticate(session_id))
+    async def _reauth(self, ws: Workspace, session_id: str) -> None:
+        result = await ws.service.reauthenticate(session_id)
+        self._report(ws, self.tr("Re-authenticate"), result)
 
     def sync_user(self) -> None:
         ids = self.sessions.selected_ids()
-        record = (
-            self.ctx.reader.get_session(self.ctx.environment.name, ids[0])
-            if len(ids) == 1
-            else None
-        )
+        ws = self.workspaces.current
+        record = ws.reader.get_session(ws.environment.name, ids[0]) if len(ids) == 1 else None
         prefill = (record.email or record.user_id) if record is not None else ""
         dialog = UserRefDialog(
             self.tr("Sync a user's sessions"),
@@ -511,10 +522,10 @@ class SessionActions(QObject):
         )
         if self.bus.redaction_enabled():
             dialog.hide_values()
-        self._ask(dialog, lambda: self._start("sync", self._sync(dialog.ref.text().strip())))
+        self._ask(dialog, lambda: self._start("sync", self._sync(ws, dialog.ref.text().strip())))
 
-    async def _sync(self, user_ref: str) -> None:
-        result = await self.ctx.service.sync_user(user_ref)
+    async def _sync(self, ws: Workspace, user_ref: str) -> None:
+        result = await ws.service.sync_user(user_ref)
         if result.inserted:
             self.bus.sessions_reloaded.emit()
         else:
@@ -528,9 +539,10 @@ class SessionActions(QObject):
         if record is None:
             return
         dialog = NoteDialog(record.note or "", self.window)
+        ws = self.workspaces.current
 
         def save() -> None:
-            result = self.ctx.service.set_note(record.session_id, dialog.text.toPlainText())
-            self._report(self.tr("Note"), result)
+            result = ws.service.set_note(record.session_id, dialog.text.toPlainText())
+            self._report(ws, self.tr("Note"), result)
 
         self._ask(dialog, save)

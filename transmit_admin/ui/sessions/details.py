@@ -44,8 +44,8 @@ from transmit_admin.ui.session_marks import (
 from transmit_admin.ui.sessions.style import status_color
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
     from transmit_admin.store.reader import StoreReader
+    from transmit_admin.workspace import Workspaces
 
 ACCESS_KINDS = ("user_access_token",)
 MASKED_CLAIMS = {"sub", "tid", "client_id", "app_id", "jti", "sid", "at_hash", "aud"}
@@ -108,10 +108,10 @@ class SessionDetailsView(QWidget):
         ("note", "Note"),
     )
 
-    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionDetails")
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.session_id: str | None = None
         self.details: SessionDetails | None = None
@@ -205,7 +205,8 @@ class SessionDetailsView(QWidget):
     def refresh(self) -> None:
         if self.session_id is None:
             return
-        details = load_details(self.ctx.reader, self.ctx.environment.name, self.session_id)
+        ws = self.workspaces.current
+        details = load_details(ws.reader, ws.environment.name, self.session_id)
         if details is None:
             self.clear()
             self.placeholder.setText(self.tr("This session is not tracked in this environment."))

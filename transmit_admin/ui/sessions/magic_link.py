@@ -19,7 +19,7 @@ from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.sessions.callback import CallbackListener, PendingFactor
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.workspace import Workspace, Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -28,37 +28,42 @@ class MagicLinkFlow(QObject):
     sent = Signal(str, str)  # session id, recipient
     completed = Signal(str, bool, str)  # session id, ok, message
 
-    def __init__(self, ctx: AppContext, bus: UiBus) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus) -> None:
         super().__init__(bus)
         self.setObjectName("magicLinkFlow")
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.listener = CallbackListener(self._complete_from_callback)
         self._manual: dict[str, str] = {}  # session id -> recipient, completed by hand
+        # The workspace each link was sent from: a link opened after an environment switch
+        # completes on the session's own environment, not the one on screen.
+        self._sent_from: dict[str, Workspace] = {}
         listener = self.listener
         # Closing the socket needs no await; the listener must not outlive the window.
         self.destroyed.connect(lambda *_: listener.close_now())
 
     def uses_own_callback(self) -> bool:
-        env = self.ctx.environment
-        return bool(self.ctx.is_sandbox or not env.redirect_uri)
+        ws = self.workspaces.current
+        return bool(ws.is_sandbox or not ws.environment.redirect_uri)
 
     async def send(self, session_id: str, email: str | None) -> ActionResult:
         factor: PendingFactor | None = None
-        configured = self.ctx.environment.redirect_uri
+        ws = self.workspaces.current
+        configured = ws.environment.redirect_uri
         if self.uses_own_callback() or configured is None:
             await self.listener.start()
             factor = self.listener.register(session_id, email or "")
             redirect_uri = factor.redirect_uri
         else:
             redirect_uri = configured
-        result: ActionResult = await self.ctx.service.send_magic_link_factor(
+        result: ActionResult = await ws.service.send_magic_link_factor(
             session_id, redirect_uri, email
         )
         if not result.ok:
             if factor is not None:
                 self.listener.forget(factor.key)
         else:
+            self._sent_from[session_id] = ws
             recipient = email or ""
             if factor is None:
                 self._manual[session_id] = recipient
@@ -75,11 +80,11 @@ class MagicLinkFlow(QObject):
         return result
 
     async def complete(self, session_id: str, code_or_url: str) -> ActionResult:
-        result: ActionResult = await self.ctx.service.complete_magic_link_factor(
-            session_id, code_or_url
-        )
+        ws = self._sent_from.get(session_id, self.workspaces.current)
+        result: ActionResult = await ws.service.complete_magic_link_factor(session_id, code_or_url)
         if result.ok:
             self._manual.pop(session_id, None)
+            self._sent_from.pop(session_id, None)
             for factor in self.listener.pending():
                 if factor.session_id == session_id:
                     self.listener.forget(factor.key)
@@ -108,9 +113,9 @@ class MagicLinkFlow(QObject):
         return bool(self.listener.pending() or self._manual)
 
 
-def magic_link_flow(ctx: AppContext, bus: UiBus) -> MagicLinkFlow:
+def magic_link_flow(workspaces: Workspaces, bus: UiBus) -> MagicLinkFlow:
     """The one flow of this bus (created on first use)."""
     existing = bus.findChild(MagicLinkFlow, "magicLinkFlow")
     if isinstance(existing, MagicLinkFlow):
         return existing
-    return MagicLinkFlow(ctx, bus)
+    return MagicLinkFlow(workspaces, bus)

@@ -35,7 +35,7 @@ from transmit_admin.ui.sessions.model import COL_FACTORS, COLUMNS, SessionTableM
 from transmit_admin.ui.sessions.style import status_icon
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.workspace import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,10 @@ class InlineMessage(QLabel):
 class SessionsPanel(QWidget):
     selection_changed = Signal(list)  # the first SIGNALLED_IDS selected ids (selected_ids: all)
 
-    def __init__(self, ctx: AppContext, bus: UiBus, parent: QWidget | None = None) -> None:
+    def __init__(self, workspaces: Workspaces, bus: UiBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionsPanel")
-        self.ctx = ctx
+        self.workspaces = workspaces
         self.bus = bus
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Search sessions, users, emails, apps, notes…"))
@@ -119,8 +119,9 @@ class SessionsPanel(QWidget):
         self.message = InlineMessage(self)
         self.message.set_redaction(bus.redaction_enabled())
 
-        ctx.store.sweep_expired(ctx.environment.name)  # the table shows today's statuses
-        self.model = SessionTableModel(ctx.reader, self._query(), self)
+        ws = workspaces.current
+        ws.store.sweep_expired(ws.environment.name)  # the table shows today's statuses
+        self.model = SessionTableModel(ws.reader, self._query(), self)
         self.model.set_redaction(bus.redaction_enabled())
         self.model.set_mark_source(bus.session_mark)
         self.table = QTableView(self)
@@ -206,7 +207,7 @@ class SessionsPanel(QWidget):
         sort: SortKey = current.query.sort if current else "created"
         descending = current.query.descending if current else True
         return SessionQuery(
-            environment=self.ctx.environment.name,
+            environment=self.workspaces.current.environment.name,
             status=self.status_filter.currentData(),
             app=self.app_filter.currentData() if self.app_filter.count() else None,
             search=text or None,
@@ -224,14 +225,13 @@ class SessionsPanel(QWidget):
 
     def reload(self) -> None:
         """Re-reads the table (rows changed in bulk, or another environment's store)."""
+        ws = self.workspaces.current
         query = self._query()
         # The expiry sweep is an explicit write: statuses whose expiry passed are marked
         # here, when the table is read again, not inside the reads.
-        self.ctx.store.sweep_expired(query.environment)
-        if self.model.query.environment != query.environment or self.ctx.reader is not (
-            self.model.store
-        ):
-            self.model.set_store(self.ctx.reader, query)
+        ws.store.sweep_expired(query.environment)
+        if self.model.query.environment != query.environment or ws.reader is not self.model.store:
+            self.model.set_store(ws.reader, query)
         else:
             self.model.set_query(query)
 
@@ -268,7 +268,8 @@ class SessionsPanel(QWidget):
         self.app_filter.clear()
         self.app_filter.addItem(self.tr("All apps"), None)
         try:
-            apps = self.ctx.reader.distinct_apps(self.ctx.environment.name)
+            ws = self.workspaces.current
+            apps = ws.reader.distinct_apps(ws.environment.name)
         except Exception:  # a damaged store is reported by whoever opened it
             log.warning("could not list the apps", exc_info=True)
             apps = []

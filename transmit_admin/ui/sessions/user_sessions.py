@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.workspace import Workspace
 
 
-async def sessions_at_transmit(ctx: AppContext, user_id: str) -> int:
+async def sessions_at_transmit(workspace: Workspace, user_id: str) -> int:
     """The number of live sessions Transmit lists for `user_id`."""
-    return len(await ctx.client.list_user_sessions(user_id))
+    return len(await workspace.client.list_user_sessions(user_id))

@@ -25,7 +25,7 @@ from transmit_admin.ui.tasks import TaskRunner
 from transmit_admin.ui.team_status import status_text
 
 if TYPE_CHECKING:
-    from transmit_admin.app import AppContext
+    from transmit_admin.app import AppRuntime
     from transmit_admin.ui.team_live import TeamLive
 
 NOT_JOINED = (
@@ -35,10 +35,10 @@ NOT_JOINED = (
 
 
 class TeamSettingsController(QObject):
-    def __init__(self, page: TeamPage, ctx: AppContext, live: TeamLive) -> None:
+    def __init__(self, page: TeamPage, runtime: AppRuntime, live: TeamLive) -> None:
         super().__init__(page)
         self.page = page
-        self.ctx = ctx
+        self.runtime = runtime
         self.live = live
         self.runner = TaskRunner(None, self)
         page.test_button.clicked.connect(self.test_connection)
@@ -47,7 +47,7 @@ class TeamSettingsController(QObject):
         self.load()
 
     def load(self) -> None:
-        env = self.ctx.environment
+        env = self.runtime.current.environment
         self.page.intro.setText(
             self.page.tr(
                 "Environment {0}: tenant {1} at {2}. A team space serves one tenant; its "
@@ -95,7 +95,7 @@ class TeamSettingsController(QObject):
 
     def _password_for(self, server: TeamServer, typed: str) -> str:
         """Runs in the worker: the typed password, else PGPASSWORD or the stored one."""
-        password = typed or passwords.password_source(server, self.ctx.secrets)()
+        password = typed or passwords.password_source(server, self.runtime.secrets)()
         if not password:
             raise TeamAuthFailed(
                 f"No password is kept for {server.user}: type it in (it is then kept in "
@@ -110,11 +110,11 @@ class TeamSettingsController(QObject):
             self.page.status.setText(exc.sentence())
             return None
         typed = self.page.password.text()
-        ctx = self.ctx
+        ws = self.runtime.current
 
         def probe() -> TeamSpace:
             password = self._password_for(server, typed)
-            with TeamClient(ctx.store, ctx.environment, server, lambda: password) as client:
+            with TeamClient(ws.store, ws.environment, server, lambda: password) as client:
                 return client.check()
 
         def show(space: TeamSpace) -> None:
@@ -137,12 +137,13 @@ class TeamSettingsController(QObject):
             self.page.status.setText(exc.sentence())
             return None
         typed = self.page.password.text()
-        ctx = self.ctx
-        secrets = ctx.secrets
+        runtime = self.runtime
+        ws = runtime.current
+        secrets = runtime.secrets
 
         def work() -> str:
             password = self._password_for(server, typed)
-            with TeamClient(ctx.store, ctx.environment, server, lambda: password) as client:
+            with TeamClient(ws.store, ws.environment, server, lambda: password) as client:
                 client.join()
             if not typed:
                 return "the stored password is used"
@@ -157,7 +158,7 @@ class TeamSettingsController(QObject):
 
         def joined(kept: str) -> None:
             self.page.password.clear()
-            old = ctx.forget_team()
+            old = runtime.rejoin_team(ws)
             if old is not None:
                 self.runner.start("close team client", asyncio.to_thread(old.close), report=False)
             self.live.start()
@@ -180,7 +181,7 @@ class TeamSettingsController(QObject):
         self.page.status.setText(text)
 
 
-def add_team_settings_action(window: QMainWindow, ctx: AppContext, live: TeamLive) -> QAction:
+def add_team_settings_action(window: QMainWindow, runtime: AppRuntime, live: TeamLive) -> QAction:
     """File → Team settings…, right after File → Settings."""
     action = QAction(window.tr("&Team settings…"), window)
     action.setToolTip(window.tr("Join the team's shared journal; its connection and status"))
@@ -197,7 +198,7 @@ def add_team_settings_action(window: QMainWindow, ctx: AppContext, live: TeamLiv
     def open_dialog() -> None:
         dialog = TeamDialog(window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        live.settings_controller = TeamSettingsController(dialog.page, ctx, live)
+        live.settings_controller = TeamSettingsController(dialog.page, runtime, live)
         live.settings_dialog = dialog
         dialog.open()  # window-modal, not a nested event loop: async work keeps running
 
