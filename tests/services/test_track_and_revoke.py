@@ -11,6 +11,7 @@ import pytest
 
 from tests.services.conftest import ACTOR, ENV_NAME, Harness
 from transmit_admin.core.report import Verdict
+from transmit_admin.services.results import Outcome
 from transmit_admin.services.session_service import SessionService
 
 
@@ -27,6 +28,7 @@ def test_track_records_session_tokens_event_and_audit(harness: Harness) -> None:
     response = harness.login(user["email"])
     result = harness.run(lambda s: s.track_token_response(json.dumps(response), local_ref="web-1"))
     assert result.ok, result.message
+    assert result.outcome is Outcome.DONE
     session_id = response["session_id"]
     assert result.session_id == session_id
     assert result.status == "active"
@@ -111,6 +113,7 @@ def test_tracking_the_same_response_twice_updates_not_duplicates(harness: Harnes
     again = harness.run(lambda s: s.track_token_response(response))
     assert first.ok
     assert again.ok
+    assert (first.outcome, again.outcome) == (Outcome.DONE, Outcome.DONE)
     assert "already tracked" in again.message
     assert "nothing new" in again.message
     assert len(harness.store.tokens_of(ENV_NAME, response["session_id"])) == 2
@@ -124,6 +127,7 @@ def test_invalid_token_is_refused_and_nothing_stored(harness: Harness) -> None:
     tampered = dict(response, access_token=f"{header}.{payload}.{signature[:-6]}AAAAAA")
     result = harness.run(lambda s: s.track_token_response(tampered))
     assert not result.ok
+    assert result.outcome is Outcome.REFUSED
     assert result.session_id is None
     assert result.message.startswith("access_token refused")
     assert result.reports
@@ -154,13 +158,32 @@ def test_token_of_another_issuer_is_refused(harness: Harness) -> None:
 
     result = harness.run(track_elsewhere)
     assert not result.ok  # type: ignore[attr-defined]
+    assert result.outcome is Outcome.REFUSED  # type: ignore[attr-defined]
     assert harness.store.get_session(ENV_NAME, response["session_id"]) is None
 
 
 def test_not_json_is_refused_with_a_sentence(harness: Harness) -> None:
     result = harness.run(lambda s: s.track_token_response("hello"))
     assert not result.ok
+    assert result.outcome is Outcome.REFUSED
     assert "not a token response" in result.message
+
+
+def test_track_when_the_signing_keys_cannot_be_fetched_is_failed(
+    private_harness: Harness,
+) -> None:
+    """Transmit's JWKS answers 503: the tokens could not be checked at all. That is a failed
+    call (FAILED, worth retrying), not a refused response; nothing is stored."""
+    harness = private_harness
+    response = harness.login(harness.user(0)["email"])
+    harness.admin.set_faults(next=["503"] * 3, routes=["/cis/oidc/jwks"])
+    result = harness.run(lambda s: s.track_token_response(response))
+    assert not result.ok
+    assert result.outcome is Outcome.FAILED
+    assert result.session_id is None
+    assert harness.store.get_session(ENV_NAME, response["session_id"]) is None
+    audit = next(harness.store.iter_audit(limit=1))
+    assert (audit.action, audit.outcome) == ("track", "refused")
 
 
 def test_revoke_confirmed_by_sandbox_then_revoke_again(harness: Harness) -> None:

@@ -132,6 +132,7 @@ def test_sync_inserts_listed_and_ends_missing(private_harness: Harness) -> None:
 
     result = harness.run(lambda s: s.sync_user(user["email"]))
     assert result.ok, result.message
+    assert result.outcome is Outcome.DONE
     assert result.user_id == user["user_id"]
     assert elsewhere in result.inserted
     assert tracked in result.updated
@@ -149,7 +150,40 @@ def test_sync_inserts_listed_and_ends_missing(private_harness: Harness) -> None:
 def test_sync_of_an_unknown_user_fails_clearly(harness: Harness) -> None:
     result = harness.run(lambda s: s.sync_user("nobody@example.com"))
     assert not result.ok
+    assert result.outcome is Outcome.REFUSED
     assert "no user" in result.message
+
+
+def test_sync_without_a_user_is_refused_and_asks_transmit_nothing(harness: Harness) -> None:
+    before = len(harness.admin.requests())
+    result = harness.run(lambda s: s.sync_user("  "))
+    assert not result.ok
+    assert result.outcome is Outcome.REFUSED
+    assert result.user_id is None
+    calls = [r for r in _new_requests(harness, before) if not r["path"].endswith("/oidc/token")]
+    assert calls == []
+
+
+@pytest.mark.parametrize("route", ["/cis/v1/users/*", "*/auth/users/*/sessions"])
+def test_sync_whose_call_fails_is_failed_and_changes_nothing(
+    private_harness: Harness, route: str
+) -> None:
+    """The user look-up or the session list answers 503: FAILED (not REFUSED: the user
+    exists), and the tracked session is left as it was."""
+    harness = private_harness
+    user = harness.user(0)
+    tracked = _tracked(harness, 0)
+    harness.run(lambda s: s.client.logout_session(tracked))  # a sync would mark it ended
+    harness.admin.set_faults(next=["503"], routes=[route])
+    result = harness.run(lambda s: s.sync_user(user["email"]))
+    assert not result.ok
+    assert result.outcome is Outcome.FAILED
+    assert (result.inserted, result.updated, result.ended) == ((), (), ())
+    record = harness.store.get_session(ENV_NAME, tracked)
+    assert record is not None
+    assert record.status == "active"
+    audit = next(harness.store.iter_audit(limit=1))
+    assert (audit.action, audit.outcome) == ("sync", "failed")
 
 
 def test_revoke_user_logs_out_all_and_marks_tracked(private_harness: Harness) -> None:

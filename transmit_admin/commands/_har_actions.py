@@ -24,7 +24,7 @@ from transmit_admin.commands._session_context import (
     run_service,
 )
 from transmit_admin.core.redact import mask_text
-from transmit_admin.services.har_intake import HarIntake, HarIntakeService
+from transmit_admin.services.har_intake import HarIntake, HarIntakeService, Liveness
 from transmit_admin.services.har_report import report_json, report_markdown
 from transmit_admin.services.session_service import SessionService
 
@@ -92,7 +92,7 @@ def revoke(args: argparse.Namespace) -> int:
 
 def _exit(intake: HarIntake) -> int:
     """1 when a session could not be settled (no owner, the check failed, a revoke failed)."""
-    unsettled = [m for m in intake.matches if m.liveness.value in ("no owner", "unchecked")]
+    unsettled = [m for m in intake.matches if m.liveness in (Liveness.NO_OWNER, Liveness.UNCHECKED)]
     failed = [r for r in intake.revokes.values() if not r.ok]
     return EXIT_FAILED if unsettled or failed else EXIT_OK
 

@@ -46,12 +46,17 @@ class ActionResult:
 
 @dataclass(frozen=True)
 class TrackResult:
-    """Tracking a token response. When refused, `reports` say which token failed and why."""
+    """Tracking a token response. When refused, `reports` say which token failed and why.
+
+    `outcome`: DONE (tracked, or an already tracked session updated), REFUSED (not a token
+    response, or its tokens failed verification), FAILED (the signing keys could not be
+    fetched from Transmit, so nothing could be verified)."""
 
     session_id: str | None
     ok: bool
     message: str
     status: str | None = None
+    outcome: Outcome = Outcome.DONE
     reports: tuple[TokenReport, ...] = ()
 
     def line(self) -> str:
@@ -61,11 +66,15 @@ class TrackResult:
 
 @dataclass(frozen=True)
 class SyncResult:
-    """Reconciling the store with the user's session list at Transmit."""
+    """Reconciling the store with the user's session list at Transmit.
+
+    `outcome`: DONE (reconciled), REFUSED (no user given, or Transmit has no such user),
+    FAILED (a call to Transmit failed; the store is unchanged)."""
 
     user_id: str | None
     ok: bool
     message: str
+    outcome: Outcome = Outcome.DONE
     inserted: tuple[str, ...] = ()
     updated: tuple[str, ...] = ()
     ended: tuple[str, ...] = ()

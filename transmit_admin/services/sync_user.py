@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from transmit_admin.api.errors import TransmitError
+from transmit_admin.api.errors import NotFound, TransmitError
 from transmit_admin.api.models import BackendSession
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, Observation
 from transmit_admin.services.deps import ServiceDeps
-from transmit_admin.services.results import SyncResult
+from transmit_admin.services.results import Outcome, SyncResult
 from transmit_admin.services.session_trail import utc_text
 from transmit_admin.services.users import LIVE, resolve_user, tracked_sessions_of
 from transmit_admin.store.records import EventKind, SessionRecord
@@ -41,12 +41,18 @@ class SyncUser:
     async def sync_user(self, user_ref: str) -> SyncResult:
         """Reconciles with the user's session list: new ones inserted, missing ones ended."""
         trail = self.deps.trail
+        if not user_ref.strip():
+            message = "not synced: give the user's email or user id"
+            return SyncResult(None, False, message, Outcome.REFUSED)
         try:
             user_id, email = await resolve_user(self.deps, user_ref)
+        except TransmitError as exc:
+            unknown = isinstance(exc, NotFound)  # Transmit has no such user
+            return self._not_synced(user_ref, exc, Outcome.REFUSED if unknown else Outcome.FAILED)
+        try:
             listed = await self.deps.client.list_user_sessions(user_id)
         except TransmitError as exc:
-            trail.audit("sync", user_ref, "failed", exc.sentence())
-            return SyncResult(None, False, f"not synced: {exc.sentence()}")
+            return self._not_synced(user_ref, exc, Outcome.FAILED)
         now = self.deps.clock()
         tracked = {r.session_id: r for r in tracked_sessions_of(self.deps, user_id)}
         inserted, updated, ended = [], [], []
@@ -79,4 +85,16 @@ class SyncUser:
             f"{len(updated)} updated, {len(ended)} marked ended"
         )
         trail.audit("sync", user_id, "ok", message)
-        return SyncResult(user_id, True, message, tuple(inserted), tuple(updated), tuple(ended))
+        return SyncResult(
+            user_id,
+            True,
+            message,
+            Outcome.DONE,
+            inserted=tuple(inserted),
+            updated=tuple(updated),
+            ended=tuple(ended),
+        )
+
+    def _not_synced(self, user_ref: str, exc: TransmitError, outcome: Outcome) -> SyncResult:
+        self.deps.trail.audit("sync", user_ref, "failed", exc.sentence())
+        return SyncResult(None, False, f"not synced: {exc.sentence()}", outcome)

@@ -107,10 +107,15 @@ class TrackSession:
         """Verifies the response's tokens and records the session; refuses invalid ones."""
         try:
             data = parse_token_response(response)
+        except TokenResponseRefused as refused:
+            return self._refused(refused, Outcome.REFUSED)
+        try:
             verified = await self._verified(data)
         except TokenResponseRefused as refused:
-            self.deps.trail.audit("track", "-", "refused", refused.message)
-            return TrackResult(None, False, refused.message, None, refused.reports)
+            # No keys at all (`problem` set): fetching them from Transmit failed, so the
+            # tokens could not be checked; otherwise the tokens themselves were refused.
+            failed = self.keys.problem is not None
+            return self._refused(refused, Outcome.FAILED if failed else Outcome.REFUSED)
         before = self.deps.session(verified.session_id)
         if verified.email is None and (before is None or before.email is None):
             email = await self._email_of(verified.user_id)
@@ -137,7 +142,12 @@ class TrackSession:
                 detail = "this token response was already tracked; nothing new"
             message = f"already tracked; {detail}; factors {', '.join(record.factors) or 'none'}"
         self.deps.trail.audit("track", record.session_id, "ok", detail)
-        return TrackResult(record.session_id, True, message, str(record.status), verified.reports)
+        status = str(record.status)
+        return TrackResult(record.session_id, True, message, status, Outcome.DONE, verified.reports)
+
+    def _refused(self, refused: TokenResponseRefused, outcome: Outcome) -> TrackResult:
+        self.deps.trail.audit("track", "-", "refused", refused.message)
+        return TrackResult(None, False, refused.message, None, outcome, refused.reports)
 
     async def _email_of(self, user_id: str) -> str | None:
         """The user's email at Transmit, for a session whose ID token carries none (a backend
