@@ -110,18 +110,23 @@ def test_switching_builds_a_new_workspace_and_leaves_the_old_one_whole(
         acme = runtime.current
         assert acme is not demo
         # Work started on the demo workspace keeps all of it: nothing in it was swapped.
-        assert demo.environment.name == "sandbox" and demo.is_sandbox
-        assert demo.service.env is demo.environment and demo.service.store is demo.store
+        assert demo.environment.name == "sandbox"
+        assert demo.is_sandbox
+        assert demo.service.env is demo.environment
+        assert demo.service.store is demo.store
         assert demo.client.env == demo.environment
-        assert acme.service.env is ACME and acme.service.store is acme.store
-        assert acme.reader is not demo.reader and acme.client is not demo.client
+        assert acme.service.env is ACME
+        assert acme.service.store is acme.store
+        assert acme.reader is not demo.reader
+        assert acme.client is not demo.client
         with pytest.raises(dataclasses.FrozenInstanceError):
             acme.store = demo.store  # type: ignore[misc]
         runtime.switch_environment(demo.environment, lambda: sandbox.client_secret)
         back = runtime.current
         assert back is not demo  # a new workspace, over the run's same client, store, reader
         assert (back.client, back.store, back.reader) == (demo.client, demo.store, demo.reader)
-        assert back.team is None and back.actor == runtime.actor
+        assert back.team is None
+        assert back.actor == runtime.actor
         # A team change of a workspace that is no longer current leaves the current one be.
         assert runtime.rejoin_team(acme) is None
         assert runtime.current is back

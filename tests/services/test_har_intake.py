@@ -203,3 +203,26 @@ def test_the_sanitized_export_is_private_clean_and_audited(
     row = next(a for a in harness.store.iter_audit() if a.action == "har_export")
     assert intake.fingerprint in row.target
     assert "values replaced" in row.detail
+
+
+def test_the_report_says_revoked_only_for_a_logout_transmit_confirmed(
+    harness: Harness, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from transmit_admin.services.har_report import report_json
+    from transmit_admin.services.results import ActionResult, Outcome
+
+    response = harness.login(harness.user(0)["email"])
+    sid = response["session_id"]
+    path = write_capture(
+        tmp_path / "gone.har", login_capture([response], base_url=harness.info.base_url)
+    )
+    intake = _read(harness, path)
+    # A teammate's revoke got there first: the revoke succeeded, but this one sent nothing.
+    intake.revokes[sid] = ActionResult(sid, True, "nothing sent", "revoked", Outcome.ALREADY_GONE)
+    (row,) = report_json(intake, datetime.now(UTC), redact=False)["sessions"]
+    assert row["action"].startswith("already revoked or ended")
+    intake.revokes[sid] = ActionResult(sid, True, "logged out", "revoked", Outcome.REVOKED)
+    (row,) = report_json(intake, datetime.now(UTC), redact=False)["sessions"]
+    assert row["action"].startswith("revoked")

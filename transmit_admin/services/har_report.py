@@ -17,6 +17,7 @@ from transmit_admin.core.printable import printable
 from transmit_admin.core.redact import mask_text, redact_secrets
 from transmit_admin.core.timefmt import utc_text
 from transmit_admin.services.har_intake import HarIntake, LeakMatch
+from transmit_admin.services.results import REVOKE_WORDS
 
 
 def _masker(redact: bool) -> Callable[[str | None], str]:
@@ -41,7 +42,7 @@ def _done(intake: HarIntake, match: LeakMatch) -> str:
     result = intake.revokes.get(match.session_id)
     if result is None:
         return "revoke it" if match.revocable else "nothing to do"
-    return ("revoked" if result.ok else "revoke FAILED") + f": {result.message}"
+    return f"{REVOKE_WORDS[result.outcome]}: {result.message}"
 
 
 def report_json(intake: HarIntake, now: datetime, *, redact: bool = True) -> dict[str, Any]:

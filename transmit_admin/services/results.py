@@ -29,6 +29,21 @@ class Outcome(StrEnum):
     DONE = "done"  # any other action that did what was asked (checked, noted, extended)
 
 
+# How a revoke's outcome reads in a list (HAR rows, the ticket report): only a confirmation
+# from Transmit reads "revoked"; a session that was gone already says so.
+REVOKE_WORDS = {
+    Outcome.REVOKED: "revoked",
+    Outcome.ALREADY_GONE: "already revoked or ended",
+    Outcome.ENDED: "already ended at Transmit",
+    Outcome.UNCONFIRMED: "NOT confirmed",
+    Outcome.FAILED: "NOT revoked",
+    Outcome.CANCELLED: "cancelled",
+    Outcome.REFUSED: "NOT revoked",
+    Outcome.HELD: "held by a teammate",
+    Outcome.DONE: "done",
+}
+
+
 @dataclass(frozen=True)
 class ActionResult:
     session_id: str

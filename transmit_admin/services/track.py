@@ -15,7 +15,7 @@ from transmit_admin.core.keys import KeySet
 from transmit_admin.core.lifecycle import SESSION_LIFETIME, Observation
 from transmit_admin.core.verify import unverified_header
 from transmit_admin.services.deps import ServiceDeps
-from transmit_admin.services.keys import SigningKeys
+from transmit_admin.services.keys import KeysChecked, SigningKeys
 from transmit_admin.services.results import ActionResult, Outcome, TrackResult
 from transmit_admin.services.session_trail import utc_text
 from transmit_admin.services.token_intake import (
@@ -34,7 +34,11 @@ class TrackSession:
         self.deps = deps
         self.keys = keys
 
-    async def _verified(self, data: dict[str, object]) -> VerifiedResponse:
+    async def _verified(
+        self, data: dict[str, object]
+    ) -> KeysChecked[VerifiedResponse | TokenResponseRefused]:
+        """The verified response, or why it was refused; `problem` when no keys could be had
+        (the refusal then names it)."""
         now = self.deps.clock()
 
         async def verify(keys: KeySet | None) -> VerifiedResponse | TokenResponseRefused:
@@ -47,12 +51,9 @@ class TrackSession:
             return _signing_kids(data) if isinstance(result, TokenResponseRefused) else ()
 
         checked = await self.keys.check(verify, kids_of)
-        result = checked.value
-        if isinstance(result, TokenResponseRefused):
-            if checked.problem:
-                result.message = f"{result.message} ({checked.problem})"
-            raise result
-        return result
+        if isinstance(checked.value, TokenResponseRefused) and checked.problem:
+            checked.value.message = f"{checked.value.message} ({checked.problem})"
+        return checked
 
     def _record_verified(
         self, verified: VerifiedResponse, *, local_ref: str | None
@@ -109,13 +110,13 @@ class TrackSession:
             data = parse_token_response(response)
         except TokenResponseRefused as refused:
             return self._refused(refused, Outcome.REFUSED)
-        try:
-            verified = await self._verified(data)
-        except TokenResponseRefused as refused:
+        checked = await self._verified(data)
+        verified = checked.value
+        if isinstance(verified, TokenResponseRefused):
             # No keys at all (`problem` set): fetching them from Transmit failed, so the
             # tokens could not be checked; otherwise the tokens themselves were refused.
-            failed = self.keys.problem is not None
-            return self._refused(refused, Outcome.FAILED if failed else Outcome.REFUSED)
+            failed = checked.problem is not None
+            return self._refused(verified, Outcome.FAILED if failed else Outcome.REFUSED)
         before = self.deps.session(verified.session_id)
         if verified.email is None and (before is None or before.email is None):
             email = await self._email_of(verified.user_id)
@@ -166,11 +167,13 @@ class TrackSession:
         """Records the tokens of an authentication inside `record`'s session; extends it."""
         session_id = record.session_id
         now = self.deps.clock()
-        try:
-            verified = await self._verified(data)
-        except TokenResponseRefused as refused:
+        verified = (await self._verified(data)).value
+        if isinstance(verified, TokenResponseRefused):
+            refused = verified
             # Transmit did extend the session; only our record of the tokens is withheld.
-            detail = f"session extended at Transmit, but its new tokens were refused: {refused}"
+            detail = (
+                f"session extended at Transmit, but its new tokens were refused: {refused.message}"
+            )
             self.deps.trail.event(record, kind, detail)
             self.deps.trail.audit(action, session_id, "tokens_refused", refused.message)
             return ActionResult(session_id, False, detail, record.status, Outcome.REFUSED)

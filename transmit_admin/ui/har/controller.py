@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from transmit_admin.core.har import SecretKind
 from transmit_admin.services.har_intake import HarIntake, HarIntakeService
 from transmit_admin.services.har_report import report_markdown
+from transmit_admin.services.results import Outcome
 from transmit_admin.ui.bus import UiBus
 from transmit_admin.ui.har.dialogs import RevokeCaptureDialog
 from transmit_admin.ui.har.rows import Rendered, render_all
@@ -237,11 +238,14 @@ class HarController(QObject):
         for result in results:
             self.bus.session_changed.emit(result.session_id)
         self.bus.sessions_reloaded.emit()  # sessions tracked from the capture are new rows
-        done = sum(r.ok for r in results)
+        revoked = sum(r.outcome is Outcome.REVOKED for r in results)
+        gone = sum(r.outcome in (Outcome.ALREADY_GONE, Outcome.ENDED) for r in results)
         text = self.tr("Revoked {0} of {1} live session(s) found in {2}.").format(
-            done, len(results), intake.name
+            revoked, len(results), intake.name
         )
-        self.bus.activity.emit("revoke", text, done == len(results))
+        if gone:
+            text += self.tr(" {0} had already ended.").format(gone)
+        self.bus.activity.emit("revoke", text, revoked + gone == len(results))
 
     # --- export ----------------------------------------------------------------------------
     def export_dialog(self) -> None:

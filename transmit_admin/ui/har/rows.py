@@ -16,6 +16,7 @@ from transmit_admin.core.printable import printable
 from transmit_admin.core.redact import mask_email, mask_id, mask_text, redact_secrets
 from transmit_admin.core.timefmt import relative, utc_text
 from transmit_admin.services.har_intake import HarIntake, LeakMatch
+from transmit_admin.services.results import REVOKE_WORDS
 
 SECRET_COLUMNS = ("Kind", "Name", "Verdict", "Subject", "Expires", "Seen", "First seen", "Hash")
 TIMELINE_COLUMNS = ("#", "Time", "Party", "Request", "Status", "Problem", "Secrets")
@@ -103,7 +104,7 @@ def session_row(intake: HarIntake, match: LeakMatch, masks: Masks) -> list[str]:
     result = intake.revokes.get(match.session_id)
     done = ""
     if result is not None:
-        done = ("revoked: " if result.ok else "NOT revoked: ") + masks.text(result.message)
+        done = f"{REVOKE_WORDS[result.outcome]}: {masks.text(result.message)}"
     expires = relative(match.expires_at) if match.expires_at else ""
     tracked = f"yes ({match.matched_by})" if match.record is not None else "no"
     status = match.state + (f": {masks.text(match.note)}" if match.note else "")
