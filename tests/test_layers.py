@@ -227,3 +227,42 @@ def test_ui_holds_no_sql_and_no_store_internals() -> None:
         if pattern.search(line)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+# -- the run and its workspaces ---------------------------------------------------------------
+
+# The ui modules that wire the run (build it, switch environments, join a team); every other
+# panel gets a `Workspaces` source and works on the frozen `Workspace` it returns.
+RUNTIME_USERS = {
+    "transmit_admin.ui.main_controller",
+    "transmit_admin.ui.environment_controller",
+    "transmit_admin.ui.team_mode",
+    "transmit_admin.ui.settings.team_controller",
+}
+
+
+def test_panels_work_on_a_workspace_not_on_the_run() -> None:
+    offenders = [
+        module
+        for module, path in sorted(MODULES.items())
+        if module.startswith("transmit_admin.ui.")
+        and module not in RUNTIME_USERS
+        and "transmit_admin.app" in _module_imports(module, path)
+    ]
+    assert not offenders, f"ui modules reaching for the mutable run: {offenders}"
+
+
+def test_the_wiring_imports_neither_qt_nor_the_layers_above_it() -> None:
+    for module in ("transmit_admin.app", "transmit_admin.workspace"):
+        above = {
+            imported
+            for imported in _module_imports(module, MODULES[module])
+            if imported.startswith(("transmit_admin.ui", "transmit_admin.commands"))
+        }
+        assert not above, f"{module} imports {sorted(above)}"
+    code = (
+        "import sys\n"
+        "import transmit_admin.app, transmit_admin.workspace\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'qasync')]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from transmit_admin.core.environment import Environment, Region
 from transmit_admin.store import demo_lock
 from transmit_admin.store.paths import database_path
-from transmit_admin.workspace import Workspace
+from transmit_admin.workspace import Workspace, assemble_workspace
 
 if TYPE_CHECKING:
     from transmit_admin.api.client import TransmitClient
@@ -164,9 +164,6 @@ class AppRuntime:
         return client
 
     def _build(self, env: Environment, path: Path, client: TransmitClient) -> Workspace:
-        from transmit_admin.services.keys import SigningKeys
-        from transmit_admin.services.session_service import SessionService
-        from transmit_admin.services.team_claims import ClaimGuard
         from transmit_admin.store.reader import StoreReader
         from transmit_admin.team.passwords import password_source
         from transmit_admin.team.service import TeamClient
@@ -183,11 +180,9 @@ class AppRuntime:
                 store, env, lambda server: lambda: password_source(server, self._secrets)()
             )
         team = self._teams[team_key]
-        # In a team, events name the agent's PostgreSQL role, the one the journal records.
-        actor = team.server.user if team is not None else self.actor
-        keys = SigningKeys(env, self.jwks)
-        service = SessionService(store, client, env, actor, keys=keys, claims=ClaimGuard(team))
-        return Workspace(env, store, path, reader, client, keys, team, actor, service)
+        return assemble_workspace(
+            env, store, path, client, self.jwks, team, self.actor, reader=reader
+        )
 
     def switch_environment(self, env: Environment, secret_getter: SecretGetter) -> Workspace:
         """Builds `env`'s workspace and makes it current. Its sessions come from its own

@@ -20,6 +20,7 @@ from transmit_admin.core.environment import Environment, Region
 
 if TYPE_CHECKING:
     from transmit_admin.api.client import TransmitClient
+    from transmit_admin.api.jwks import JwksCache
     from transmit_admin.services.keys import SigningKeys
     from transmit_admin.services.session_service import SessionService
     from transmit_admin.store.reader import StoreReader
@@ -42,6 +43,40 @@ class Workspace:
     @property
     def is_sandbox(self) -> bool:
         return self.environment.region is Region.SANDBOX
+
+
+def assemble_workspace(
+    environment: Environment,
+    store: Store,
+    store_path: Path,
+    client: TransmitClient,
+    jwks: JwksCache,
+    team: TeamClient | None,
+    os_user: str,
+    reader: StoreReader | None = None,
+) -> Workspace:
+    """The one way a workspace is put together: by the window's run (`app.AppRuntime`, which
+    keeps the parts for the run) and by each CLI command (`commands/_session_context.py`)."""
+    from transmit_admin.services.keys import SigningKeys
+    from transmit_admin.services.session_service import SessionService
+    from transmit_admin.services.team_claims import ClaimGuard
+    from transmit_admin.store.reader import StoreReader
+
+    # In a team, events name the agent's PostgreSQL role, the one the journal records.
+    actor = team.server.user if team is not None else os_user
+    keys = SigningKeys(environment, jwks)
+    service = SessionService(store, client, environment, actor, keys=keys, claims=ClaimGuard(team))
+    return Workspace(
+        environment,
+        store,
+        store_path,
+        reader or StoreReader(store),
+        client,
+        keys,
+        team,
+        actor,
+        service,
+    )
 
 
 class Workspaces(Protocol):

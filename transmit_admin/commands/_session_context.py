@@ -90,29 +90,22 @@ def run_service(
     """Runs `action` with a service bound to the chosen environment's API and store."""
     from transmit_admin.api.client import TransmitClient
     from transmit_admin.api.jwks import JwksCache
-    from transmit_admin.services.keys import SigningKeys
-    from transmit_admin.services.session_service import SessionService
-    from transmit_admin.services.team_claims import ClaimGuard
+    from transmit_admin.workspace import assemble_workspace
 
     resolved = environment(args, need_secret=True)
     secret = resolved.secret
     assert secret is not None  # need_secret=True resolves it or raises
-    store = open_session_store(args, resolved)
+    path = store_path_for(data_dir(args), resolved.env)
+    store = open_store(path)
     team = team_client(args, store, resolved.env)
 
     async def main() -> int:
         async with TransmitClient(resolved.env, secret) as client, JwksCache() as jwks:
-            # In a team, events name the agent's role, as the journal will.
-            actor = team.server.user if team is not None else current_actor()
-            service = SessionService(
-                store,
-                client,
-                resolved.env,
-                actor,
-                keys=SigningKeys(resolved.env, jwks),
-                claims=ClaimGuard(team),
+            # The same workspace the window builds for this environment.
+            workspace = assemble_workspace(
+                resolved.env, store, path, client, jwks, team, current_actor()
             )
-            return await action(service)
+            return await action(workspace.service)
 
     try:
         return asyncio.run(main())
