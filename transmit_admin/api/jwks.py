@@ -7,8 +7,8 @@ an unknown `kid` triggers one refetch (key rotation), at most once per minute pe
 stream of forged kids cannot turn this into a request flood.
 
 `check_with_rotation` is the whole rotation rule for whoever verifies tokens (the inspector,
-the use cases, the HAR intake): check against the cached set; when the result names a `kid`
-that set lacks, refetch once and check again.
+the track use case, `verify --jwks URL`): check against the cached set; when the result names
+a `kid` that set lacks, refetch once and check again.
 """
 
 from __future__ import annotations

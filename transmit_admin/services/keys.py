@@ -1,8 +1,10 @@
 """`SigningKeys`: one environment's signing keys, for everything that verifies its tokens.
 
-The inspector, the track use case and the HAR intake all get their keys here, so all of them
-follow the same rule, `JwksCache.check_with_rotation`: check against the cached key set, and
-when the result names a `kid` that set lacks (a rotated key), refetch once and check again.
+The inspector and the track use case check through `check`, so both follow the same rule,
+`JwksCache.check_with_rotation`: check against the cached key set, and when the result names a
+`kid` that set lacks (a rotated key), refetch once and check again. The HAR intake takes one
+set for the whole capture (`get`): a second pass over a 200 MB file for one kid is not worth
+it, and a token it cannot verify is shown "unverified", never trusted.
 When no key set can be had at all, the check runs without keys (every token then reads
 "unverified") and `problem` says why, for the refusal or the status line.
 """
