@@ -396,3 +396,36 @@ def test_bulk_revoke_under_malformed_answers_leaves_every_row_unchanged(
         )
         assert record is not None
         assert record.status == "active"
+
+
+def test_a_magic_link_opened_after_a_switch_completes_in_its_own_environment(qtbot, fresh_window):
+    import threading
+
+    import httpx
+
+    from transmit_admin.core.environment import Environment, Region
+
+    runtime = fresh_window.runtime
+    sent_from = runtime.current
+    session_id, email = _send_magic_link(qtbot, fresh_window)
+    with SandboxAdmin(fresh_window.info) as admin:
+        qtbot.waitUntil(lambda: bool(admin.outbox(email)), timeout=10_000)
+        link = admin.latest_message(email)["link"]
+    # The agent moves on to another environment before the user opens the mail.
+    elsewhere = Environment.from_region("elsewhere", Region.EU, "client-x")
+    runtime.switch_environment(elsewhere, lambda: "unused")
+    fresh_window.bus.environment_changed.emit()
+    assert runtime.current.environment.name == "elsewhere"
+    # The user's browser opens the link (a thread: the callback is served on this loop).
+    opened = threading.Thread(target=lambda: httpx.get(link, follow_redirects=True, timeout=30))
+    opened.start()
+
+    def factors() -> tuple[str, ...]:
+        record = sent_from.reader.get_session(sent_from.environment.name, session_id)
+        assert record is not None
+        return record.factors
+
+    qtbot.waitUntil(lambda: "eml" in factors(), timeout=10_000)
+    opened.join(timeout=30)
+    # Nothing of it was written under the environment on screen.
+    assert runtime.current.reader.get_session("elsewhere", session_id) is None
